@@ -1,0 +1,64 @@
+/** The generate request: what every surface accepts, normalised to what the upstream understands. */
+import { z } from 'zod'
+import {
+  normaliseSampling,
+  resolveSampler,
+  resolveScheduler,
+  SAMPLER_ALIASES,
+  SAMPLERS,
+  type SamplerInput,
+  SCHEDULERS,
+  type SchedulerInput,
+} from './samplers.ts'
+
+/** Longest prompt (and negative prompt) accepted, in characters. */
+export const MAX_PROMPT_LENGTH = 2000
+
+const samplerHelp = `one of ${SAMPLERS.join(', ')}; or an AUTOMATIC1111 name: ${Object.keys(SAMPLER_ALIASES).join(', ')}`
+const schedulerHelp = `one of ${SCHEDULERS.join(', ')}`
+
+/** Blank strings mean "not given", as curl users often send `"scheduler": ""`. */
+const optionalName = <T extends string>(
+  kind: 'sampler' | 'scheduler',
+  known: (v: string) => unknown,
+  help: string,
+) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string({ error: `${kind} must be a string: ${help}` })
+      .refine((v) => known(v) !== undefined, {
+        error: (issue) => `unknown ${kind} "${issue.input}": must be ${help}`,
+      })
+      .optional(),
+  ) as unknown as z.ZodType<string | undefined, T | undefined>
+
+/** The request body of `POST /api/generate` and the input of the tRPC `generate` mutation. */
+export const GenerateInput = z
+  .object(
+    {
+      prompt: z
+        .string({ error: 'prompt is required and must be a string' })
+        .trim()
+        .min(1, { error: 'prompt must not be empty' })
+        .max(MAX_PROMPT_LENGTH, { error: `prompt must be at most ${MAX_PROMPT_LENGTH} characters` }),
+      negative: z
+        .string({ error: 'negative must be a string' })
+        .trim()
+        .max(MAX_PROMPT_LENGTH, { error: `negative must be at most ${MAX_PROMPT_LENGTH} characters` })
+        .optional(),
+      sampler: optionalName<SamplerInput>('sampler', resolveSampler, samplerHelp),
+      scheduler: optionalName<SchedulerInput>('scheduler', resolveScheduler, schedulerHelp),
+    },
+    { error: 'the request must be a JSON object with at least a "prompt" string' },
+  )
+  .transform(({ prompt, negative, sampler, scheduler }) => ({
+    prompt,
+    negative: negative ?? '',
+    ...normaliseSampling(sampler, scheduler),
+  }))
+
+/** What callers send (aliases allowed, fields optional). */
+export type GenerateInput = z.input<typeof GenerateInput>
+/** What the gateway works with after validation (ComfyUI names, negative always a string). */
+export type GenerateRequest = z.output<typeof GenerateInput>

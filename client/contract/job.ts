@@ -1,0 +1,51 @@
+/** The job view: what every surface reports about a job, from acceptance to its final state. */
+import { z } from 'zod'
+import { ErrorCode } from './errors.ts'
+
+/** A job's state. `queued` waits for a gateway slot or an upstream worker; the last four are final. */
+export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'])
+export type JobStatus = z.infer<typeof JobStatus>
+
+/** The states a job never leaves. */
+export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out']
+
+/** True when the job will not change any more. */
+export const isFinalStatus = (status: JobStatus): boolean => FINAL_STATUSES.includes(status)
+
+/** The upstream worker that took the job (fields are empty strings when the upstream did not say). */
+export const Worker = z.object({
+  name: z.string(),
+  city: z.string(),
+  country: z.string(),
+  gpu: z.string(),
+})
+export type Worker = z.infer<typeof Worker>
+
+/** A job as the gateway reports it. Times are ISO 8601 strings so every surface carries the same shape. */
+export const Job = z.object({
+  jobId: z.string(),
+  status: JobStatus,
+  /** Place in line: the gateway's queue while waiting for a slot, then the upstream's; 0 once running. */
+  queuePosition: z.number().int().nonnegative(),
+  worker: Worker.nullable(),
+  /** Time since the job was accepted by the gateway, or its whole duration once final. */
+  elapsedMs: z.number().nonnegative(),
+  createdAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().optional(),
+  /** Where the image can be downloaded from this gateway, once succeeded and while retained. */
+  imageUrl: z.string().optional(),
+  error: z.object({ code: ErrorCode, message: z.string() }).optional(),
+})
+export type Job = z.infer<typeof Job>
+
+/** What `generate` answers at once. */
+export const GenerateAccepted = Job.pick({ jobId: true, status: true, queuePosition: true })
+export type GenerateAccepted = z.infer<typeof GenerateAccepted>
+
+/** The input of `jobStatus` (and later `jobEvents`, `cancel`). */
+export const JobIdInput = z.object({
+  jobId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'jobId must be 1-64 letters, digits, "-" or "_"' }),
+})
+export type JobIdInput = z.infer<typeof JobIdInput>
