@@ -1,0 +1,43 @@
+// Plays the fault configured for an endpoint: late, hung, reset, error-status or malformed answers.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { STATUS_CODES } from 'node:http'
+import type { EmulatorContext } from '../context.ts'
+import { sendJson, sendRaw } from './respond.ts'
+
+/** The endpoints a fault can target. */
+export type FaultEndpoint = 'submit' | 'status' | 'image'
+
+/** Plays the endpoint's fault, if any; resolves true when the fault has taken the request over. */
+export async function playFault(
+  ctx: EmulatorContext,
+  endpoint: FaultEndpoint,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
+  const faults = ctx.options().faults
+  const fault = faults[endpoint]
+  if (!fault) return false
+  if (fault.times !== undefined) {
+    fault.times--
+    if (fault.times <= 0) delete faults[endpoint]
+    if (fault.times < 0) return false
+  }
+  if (fault.delayMs) await ctx.timers.sleep(fault.delayMs)
+  // A hung request gets no answer at all; close() destroys its socket.
+  if (fault.hang) return true
+  if (fault.reset) {
+    req.socket.destroy()
+    return true
+  }
+  if (fault.status) {
+    const headers: Record<string, string> = fault.status === 429 ? { 'retry-after': '1' } : {}
+    sendJson(res, fault.status, { error: STATUS_CODES[fault.status] ?? `HTTP ${fault.status}` }, headers)
+    return true
+  }
+  if (fault.malformed) {
+    if (endpoint === 'image') sendRaw(res, 200, 'text/html; charset=utf-8', '<html><body>Oops</body></html>')
+    else sendRaw(res, 200, 'application/json; charset=utf-8', '{"job_id": "4f0c')
+    return true
+  }
+  return false
+}

@@ -1,0 +1,131 @@
+// The emulator's knobs and faults: their types, their defaults, and how a run-time patch is merged and checked.
+
+/** How a succeeded era-2 job spells its `result`. */
+export type ResultShape = 'api-image-path' | 'api-image-query' | 'next-image' | 'data-url' | 'bare-path'
+
+/** Encoding of the stored image. */
+export type ImageFormat = 'webp' | 'png' | 'jpeg'
+
+/** Shape of a `/api/status` answer. */
+export type StatusShape = 'array' | 'keyed' | 'statuses' | 'bare'
+
+/** A fault played on one endpoint; `times` limits it to the next N requests, else it stays until changed. */
+export interface Fault {
+  status?: number
+  delayMs?: number
+  hang?: boolean
+  malformed?: boolean
+  reset?: boolean
+  times?: number
+}
+
+/** Faults per endpoint; `image` covers `/api/image*`, `/images/*` and `/_next/image`. */
+export interface EmulatorFaults {
+  submit?: Fault
+  status?: Fault
+  image?: Fault
+}
+
+/** Every knob of the emulator; configure() takes a partial patch, and a key set to undefined/null resets it. */
+export interface EmulatorOptions {
+  port: number
+  host: string
+  era: 1 | 2
+  resultShape: ResultShape
+  queueMs: number
+  runMs: number | [number, number]
+  workers: number
+  imageFormat: ImageFormat
+  imageSize: number
+  imagePadBytes: number
+  gpus: string[]
+  notFound: '404' | 'string'
+  unknownForFirstPolls: number
+  batch: 'complete' | 'first-only'
+  statusShape: StatusShape
+  /** Replaced as a whole by configure(): `configure({ faults: {} })` clears every fault. */
+  faults: EmulatorFaults
+  failRate: number
+  stuckWaiting: boolean
+  emptyStatusArray: boolean
+  offOriginResult: string | null
+  nonImage: boolean
+  oversizedImageBytes: number
+  unknownStatus: string | null
+}
+
+/** A fresh copy of the defaults: short enough for tests to be tolerable, long enough to see every state. */
+export function defaultOptions(): EmulatorOptions {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    era: 2,
+    resultShape: 'api-image-path',
+    queueMs: 200,
+    runMs: 1000,
+    workers: 4,
+    imageFormat: 'webp',
+    imageSize: 1024,
+    imagePadBytes: 0,
+    gpus: ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100'],
+    notFound: '404',
+    unknownForFirstPolls: 0,
+    batch: 'complete',
+    statusShape: 'array',
+    faults: {},
+    failRate: 0,
+    stuckWaiting: false,
+    emptyStatusArray: false,
+    offOriginResult: null,
+    nonImage: false,
+    oversizedImageBytes: 0,
+    unknownStatus: null,
+  }
+}
+
+/** Merges a patch onto current options and checks the result; throws a TypeError naming the bad key. */
+export function mergeOptions(current: EmulatorOptions, patch: Partial<EmulatorOptions>): EmulatorOptions {
+  const defaults = defaultOptions()
+  const next: Record<string, unknown> = { ...current }
+  for (const [key, value] of Object.entries(patch)) {
+    if (!(key in defaults)) throw new TypeError(`unknown option "${key}"`)
+    next[key] = value ?? defaults[key as keyof EmulatorOptions]
+  }
+  const merged = next as unknown as EmulatorOptions
+  if (patch.faults !== undefined) merged.faults = structuredClone(merged.faults ?? {})
+  checkOptions(merged)
+  return merged
+}
+
+const RESULT_SHAPES = ['api-image-path', 'api-image-query', 'next-image', 'data-url', 'bare-path']
+const IMAGE_FORMATS = ['webp', 'png', 'jpeg']
+const STATUS_SHAPES = ['array', 'keyed', 'statuses', 'bare']
+
+function checkOptions(o: EmulatorOptions): void {
+  const fail = (key: string, must: string): never => {
+    throw new TypeError(`option "${key}" must be ${must}`)
+  }
+  const isCount = (n: unknown, min = 0) => Number.isInteger(n) && (n as number) >= min
+  if (!isCount(o.port) || o.port > 65535) fail('port', 'an integer 0..65535')
+  if (typeof o.host !== 'string' || o.host === '') fail('host', 'a host name')
+  if (o.era !== 1 && o.era !== 2) fail('era', '1 or 2')
+  if (!RESULT_SHAPES.includes(o.resultShape)) fail('resultShape', RESULT_SHAPES.join(' | '))
+  if (!isCount(o.queueMs)) fail('queueMs', 'an integer >= 0')
+  const run = typeof o.runMs === 'number' ? [o.runMs, o.runMs] : o.runMs
+  const [min = -1, max = -1] = Array.isArray(run) && run.length === 2 ? run : []
+  if (!isCount(min) || !isCount(max) || min > max) {
+    fail('runMs', 'an integer >= 0 or [min, max]')
+  }
+  if (!isCount(o.workers, 1)) fail('workers', 'an integer >= 1')
+  if (!IMAGE_FORMATS.includes(o.imageFormat)) fail('imageFormat', IMAGE_FORMATS.join(' | '))
+  if (!isCount(o.imageSize, 8) || o.imageSize > 4096) fail('imageSize', 'an integer 8..4096')
+  if (!isCount(o.imagePadBytes)) fail('imagePadBytes', 'an integer >= 0')
+  if (!Array.isArray(o.gpus) || o.gpus.length === 0) fail('gpus', 'a non-empty list of names')
+  if (o.notFound !== '404' && o.notFound !== 'string') fail('notFound', "'404' | 'string'")
+  if (!isCount(o.unknownForFirstPolls)) fail('unknownForFirstPolls', 'an integer >= 0')
+  if (o.batch !== 'complete' && o.batch !== 'first-only') fail('batch', "'complete' | 'first-only'")
+  if (!STATUS_SHAPES.includes(o.statusShape)) fail('statusShape', STATUS_SHAPES.join(' | '))
+  if (typeof o.faults !== 'object') fail('faults', 'an object of per-endpoint faults')
+  if (!(o.failRate >= 0 && o.failRate <= 1)) fail('failRate', 'a number 0..1')
+  if (!isCount(o.oversizedImageBytes)) fail('oversizedImageBytes', 'an integer >= 0')
+}
