@@ -1,0 +1,11 @@
+/** The akashgen client package: the zod contract, the typed tRPC client and generateImage(). */
+export * from './contract/index.ts'
+export { AkashGenError, toAkashGenError } from './errors.ts'
+export { type GeneratedImage, type GenerateImageOptions, generateImage } from './generate-image.ts'
+export {
+  type AkashGenClient,
+  type AkashGenClientOptions,
+  type AppRouter,
+  createAkashGenClient,
+  type HeadersOption,
+} from './trpc-client.ts'

@@ -1,0 +1,93 @@
+/** buildApp: composes the gateway (engine, REST routes, tRPC) without listening, so tests can run it on any port. */
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Config } from './config.ts'
+import { installErrorHandlers } from './http/errors.ts'
+import { registerGenerateRoute } from './http/generate-route.ts'
+import { registerHealthRoute } from './http/health-route.ts'
+import { registerJobRoutes } from './http/jobs-routes.ts'
+import { installRequestLog, requestIdOf } from './http/request-log.ts'
+import { JobEngine } from './jobs/engine.ts'
+import { MemoryJobStore } from './jobs/store.ts'
+import { createLogger } from './logger.ts'
+import type { AppServices } from './services.ts'
+import { contextFactory } from './trpc/context.ts'
+import { type AppRouter, appRouter } from './trpc/router.ts'
+import { createUpstreamClient } from './upstream/client.ts'
+
+/** Largest request body accepted, in bytes: far above any valid request (prompts are capped at 2000 chars). */
+export const BODY_LIMIT = 64 * 1024
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices
+  }
+}
+
+/** What buildApp needs; the logger is made from the config when not given. */
+export interface AppDeps {
+  config: Config
+  logger?: Logger
+}
+
+/** Builds the gateway. Close it with `app.close()`: that also cancels unfinished jobs. */
+export async function buildApp({
+  config,
+  logger = createLogger(config.LOG_LEVEL),
+}: AppDeps): Promise<FastifyInstance> {
+  const upstream = createUpstreamClient({
+    baseUrl: config.AKASHGEN_UPSTREAM_URL,
+    submitTimeoutMs: config.AKASHGEN_SUBMIT_TIMEOUT_MS,
+    statusTimeoutMs: config.AKASHGEN_STATUS_TIMEOUT_MS,
+    imageTimeoutMs: config.AKASHGEN_IMAGE_TIMEOUT_MS,
+    maxImageBytes: config.AKASHGEN_MAX_IMAGE_BYTES,
+    logger,
+  })
+  const store = new MemoryJobStore({
+    retentionMs: config.AKASHGEN_RETENTION_MS,
+    maxImageBytes: config.AKASHGEN_IMAGE_CACHE_BYTES,
+  })
+  const engine = new JobEngine({
+    options: {
+      maxConcurrent: config.AKASHGEN_MAX_CONCURRENT,
+      maxQueue: config.AKASHGEN_MAX_QUEUE,
+      jobTimeoutMs: config.AKASHGEN_JOB_TIMEOUT_MS,
+      pollIntervalMs: config.AKASHGEN_POLL_INTERVAL_MS,
+      sweepIntervalMs: Math.min(60_000, config.AKASHGEN_RETENTION_MS),
+    },
+    upstream,
+    store,
+    logger,
+  })
+  const services: AppServices = { config, engine, upstream, logger, startedAt: Date.now() }
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    genReqId: requestIdOf,
+    bodyLimit: BODY_LIMIT,
+    // tRPC batches put every procedure name in the path.
+    routerOptions: { maxParamLength: 5000 },
+  })
+  app.decorate('services', services)
+  app.addHook('onClose', async () => engine.close())
+  installRequestLog(app)
+  installErrorHandlers(app)
+  registerHealthRoute(app, services)
+  registerGenerateRoute(app, services)
+  registerJobRoutes(app, services)
+  // Not wrapped in fastify-plugin: tRPC's body parser must stay inside its own /trpc context.
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: contextFactory(services),
+      onError({ error, path }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR')
+          logger.error({ err: error.cause ?? error, path }, 'tRPC internal error')
+      },
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>)
+  return app
+}

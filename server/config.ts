@@ -1,0 +1,79 @@
+/** The gateway's configuration: one zod schema over the environment, read once at start-up. */
+import { z } from 'zod'
+
+const port = z.coerce.number().int().min(0).max(65535)
+const positiveInt = z.coerce.number().int().positive()
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://gen.akash.network' })
+  .transform((u) => u.replace(/\/+$/, ''))
+
+/** The environment variables the gateway reads, with their defaults. */
+export const ConfigSchema = z.object({
+  PORT: port.default(6571).describe('an integer port 0-65535'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('a host name or address to listen on'),
+  AKASHGEN_UPSTREAM_URL: httpUrl.default('https://gen.akash.network').describe('an http(s) URL'),
+  AKASHGEN_MAX_CONCURRENT: positiveInt.max(10_000).default(10).describe('an integer 1-10000'),
+  AKASHGEN_MAX_QUEUE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(100)
+    .describe('an integer 0-1000000'),
+  AKASHGEN_JOB_TIMEOUT_MS: positiveInt
+    .min(1000)
+    .max(3_600_000)
+    .default(300_000)
+    .describe('milliseconds, 1000-3600000'),
+  AKASHGEN_SUBMIT_TIMEOUT_MS: positiveInt.max(600_000).default(30_000).describe('milliseconds, 1-600000'),
+  AKASHGEN_STATUS_TIMEOUT_MS: positiveInt.max(600_000).default(10_000).describe('milliseconds, 1-600000'),
+  AKASHGEN_IMAGE_TIMEOUT_MS: positiveInt.max(600_000).default(60_000).describe('milliseconds, 1-600000'),
+  AKASHGEN_POLL_INTERVAL_MS: positiveInt.max(60_000).default(500).describe('milliseconds, 1-60000'),
+  AKASHGEN_MAX_IMAGE_BYTES: positiveInt
+    .max(1 << 30)
+    .default(20 * 1024 * 1024)
+    .describe('bytes, 1-1073741824'),
+  AKASHGEN_RETENTION_MS: positiveInt
+    .max(7 * 86_400_000)
+    .default(3_600_000)
+    .describe('milliseconds, 1-604800000'),
+  AKASHGEN_IMAGE_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64 * 1024 ** 3)
+    .default(256 * 1024 * 1024)
+    .describe('bytes, 0-68719476736'),
+  SHUTDOWN_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(10_000)
+    .describe('milliseconds, 0-600000'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('one of fatal, error, warn, info, debug, trace, silent'),
+})
+
+/** The parsed configuration. */
+export type Config = z.infer<typeof ConfigSchema>
+
+/** A configuration error: its message is the one line printed before the process exits. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Parses the environment; throws a ConfigError naming the first bad variable and what it must be. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(ConfigSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  )
+  const parsed = ConfigSchema.safeParse(known)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  const name = String(issue?.path[0] ?? 'configuration') as keyof typeof ConfigSchema.shape
+  const expected = ConfigSchema.shape[name]?.description ?? issue?.message
+  throw new ConfigError(`Invalid ${name}=${JSON.stringify(env[name])}: must be ${expected}`)
+}

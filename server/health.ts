@@ -1,0 +1,18 @@
+/** The health report shared by `GET /health` and the tRPC `health` query. */
+import type { Health } from '@akashgen/client/contract'
+import type { AppServices } from './services.ts'
+import { VERSION } from './version.ts'
+
+/** Builds the report from the engine's live counts. */
+export function healthReport({ config, engine, startedAt }: AppServices): Health {
+  const stats = engine.stats()
+  return {
+    status: 'ok',
+    version: VERSION,
+    upstream: config.AKASHGEN_UPSTREAM_URL,
+    uptimeS: Math.round((Date.now() - startedAt) / 1000),
+    slots: { inUse: stats.slotsInUse, max: stats.maxConcurrent },
+    queue: { length: stats.queued, max: stats.maxQueue },
+    jobs: { retained: stats.retained },
+  }
+}

@@ -1,0 +1,43 @@
+/** Every REST error as `{error, details, code, retryable}` with the status of its code. */
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { GatewayError, toGatewayError } from '../errors.ts'
+
+/** Fastify's own errors (body parsing, limits) mapped to gateway codes. */
+function fromFastifyError(error: FastifyError): GatewayError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new GatewayError('PAYLOAD_TOO_LARGE', 'request body is too large', {
+        details: { reason: error.message },
+      })
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json', {
+        details: { reason: error.message },
+      })
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new GatewayError('INVALID_REQUEST', 'request body is empty: send a JSON object with a "prompt"')
+    default:
+      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        const message =
+          error instanceof SyntaxError ? `request body is not valid JSON: ${error.message}` : error.message
+        return new GatewayError('INVALID_REQUEST', message)
+      }
+      return toGatewayError(error)
+  }
+}
+
+/** Installs the error and not-found handlers on the REST routes. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const gatewayError = error instanceof GatewayError ? error : fromFastifyError(error)
+    if (gatewayError.code === 'INTERNAL') request.log.error({ err: error }, 'internal error')
+    else if (gatewayError.status >= 500)
+      request.log.warn({ code: gatewayError.code, reason: gatewayError.message }, 'request failed')
+    if (gatewayError.retryAfterS !== undefined) reply.header('retry-after', String(gatewayError.retryAfterS))
+    return reply.status(gatewayError.status).send(gatewayError.toBody(String(request.id)))
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const error = new GatewayError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)
+    return reply.status(404).send(error.toBody(String(request.id)))
+  })
+}

@@ -1,0 +1,9 @@
+/** `cancel`: stops a job that is not final yet and answers its `Job` view; a final job is left as it is. */
+import { Job, JobIdInput } from '@akashgen/client/contract'
+import { jobView } from '../jobs/job-view.ts'
+import { publicProcedure } from './init.ts'
+
+export const cancelProcedure = publicProcedure
+  .input(JobIdInput)
+  .output(Job)
+  .mutation(({ ctx, input }) => jobView(ctx.services.engine.cancel(input.jobId), ctx.origin))

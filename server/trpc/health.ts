@@ -1,0 +1,6 @@
+/** `health`: the same report as `GET /health`. */
+import { Health } from '@akashgen/client/contract'
+import { healthReport } from '../health.ts'
+import { publicProcedure } from './init.ts'
+
+export const healthProcedure = publicProcedure.output(Health).query(({ ctx }) => healthReport(ctx.services))

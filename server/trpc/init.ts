@@ -1,0 +1,78 @@
+/** tRPC, created once: superjson, and errors that carry the gateway's own code on every call. */
+import { ERROR_CODES, type ErrorCode } from '@akashgen/client/contract'
+import { initTRPC, TRPCError } from '@trpc/server'
+import superjson from 'superjson'
+import { z } from 'zod'
+import { GatewayError } from '../errors.ts'
+import type { Context } from './context.ts'
+
+type TRPCCode = TRPCError['code']
+
+/** The tRPC code each gateway code travels as. */
+const TRPC_CODES: Record<ErrorCode, TRPCCode> = {
+  INVALID_REQUEST: 'BAD_REQUEST',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  NOT_FOUND: 'NOT_FOUND',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  QUEUE_FULL: 'TOO_MANY_REQUESTS',
+  CANCELLED: 'CLIENT_CLOSED_REQUEST',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+  JOB_FAILED: 'BAD_GATEWAY',
+  UPSTREAM_ERROR: 'BAD_GATEWAY',
+  UPSTREAM_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  UPSTREAM_TIMEOUT: 'GATEWAY_TIMEOUT',
+  JOB_TIMEOUT: 'GATEWAY_TIMEOUT',
+}
+
+/** Our code for a tRPC code that tRPC itself raised (bad JSON, unknown procedure, wrong method...). */
+function codeOfTRPCError(code: TRPCCode): ErrorCode {
+  if (code === 'NOT_FOUND') return 'NOT_FOUND'
+  if (code === 'PAYLOAD_TOO_LARGE') return 'PAYLOAD_TOO_LARGE'
+  if (code === 'UNSUPPORTED_MEDIA_TYPE') return 'UNSUPPORTED_MEDIA_TYPE'
+  if (code === 'INTERNAL_SERVER_ERROR') return 'INTERNAL'
+  return 'INVALID_REQUEST'
+}
+
+/** Converts a GatewayError into the TRPCError tRPC sends, keeping the original as `cause`. */
+export function toTRPCError(error: GatewayError): TRPCError {
+  return new TRPCError({ code: TRPC_CODES[error.code], message: error.message, cause: error })
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause
+    const errorCode: ErrorCode =
+      cause instanceof GatewayError
+        ? cause.code
+        : cause instanceof z.ZodError
+          ? 'INVALID_REQUEST'
+          : codeOfTRPCError(error.code)
+    const hidden = errorCode === 'INTERNAL'
+    return {
+      ...shape,
+      message: hidden ? 'Internal server error' : shape.message,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        errorCode,
+        retryable: ERROR_CODES[errorCode].retryable,
+        details: cause instanceof GatewayError && !hidden ? cause.details : undefined,
+        fieldErrors: cause instanceof z.ZodError ? z.flattenError(cause) : undefined,
+      },
+    }
+  },
+})
+
+export const router = t.router
+
+/** Every procedure: a GatewayError thrown inside becomes the matching TRPCError. */
+export const publicProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next()
+  if (!result.ok && result.error.cause instanceof GatewayError) {
+    return { ...result, error: toTRPCError(result.error.cause) }
+  }
+  return result
+})

@@ -1,0 +1,166 @@
+/** The AkashGen HTTP client: submit a job, read statuses, download the image, each under its own timeout. */
+import type { GenerateRequest } from '@akashgen/client/contract'
+import type { Logger } from 'pino'
+import { GatewayError } from '../errors.ts'
+import { readCapped, sniffImageType } from './image-body.ts'
+import { type ImageSource, resolveImageReference } from './image-reference.ts'
+import { badStatus, describeFailure, readJson, upstreamFetch } from './request.ts'
+import { parseStatusAnswer, type StatusAnswer } from './status.ts'
+
+/** GPUs AkashGen's own clients ask for, in their order of preference. */
+export const PREFERRED_GPUS = ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100']
+/** The `Accept` header for images: Next's optimiser re-encodes WebP to JPEG for clients that omit WebP. */
+export const IMAGE_ACCEPT = 'image/webp,image/png,image/jpeg,image/*'
+
+/** Settings of the upstream client. */
+export interface UpstreamClientOptions {
+  baseUrl: string
+  submitTimeoutMs: number
+  statusTimeoutMs: number
+  imageTimeoutMs: number
+  maxImageBytes: number
+  /** Origins besides the upstream's own that an absolute image URL may point at. */
+  allowedImageOrigins?: readonly string[]
+  logger: Logger
+}
+
+/** What the upstream answered to a submission. */
+export interface Submitted {
+  upstreamJobId: string
+  queuePosition: number
+}
+
+/** An image downloaded from the upstream, its type decided from its bytes. */
+export interface UpstreamImage {
+  bytes: Uint8Array
+  contentType: string
+}
+
+/** Talks to AkashGen. Every method throws GatewayError (or the signal's reason when the caller aborted). */
+export interface UpstreamClient {
+  readonly origin: URL
+  submit(request: GenerateRequest, signal?: AbortSignal): Promise<Submitted>
+  /** Statuses of `ids`; ids the upstream does not know are absent from the answer's `jobs`. */
+  status(ids: readonly string[], signal?: AbortSignal): Promise<StatusAnswer>
+  fetchImage(result: string, signal?: AbortSignal): Promise<UpstreamImage>
+  /** How often each kind of drift (unknown status words, odd answer shapes) was seen. */
+  readonly drift: ReadonlyMap<string, number>
+}
+
+/** Creates the client for one upstream origin. */
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const origin = new URL(options.baseUrl)
+  const drift = new Map<string, number>()
+  const noteDrift = (kind: string, detail: Record<string, unknown>) => {
+    const seen = drift.get(kind) ?? 0
+    drift.set(kind, seen + 1)
+    if (seen === 0) options.logger.warn({ drift: kind, ...detail }, 'upstream answered something new')
+  }
+
+  async function submit(request: GenerateRequest, signal?: AbortSignal): Promise<Submitted> {
+    const body = JSON.stringify({ ...request, preferred_gpu: PREFERRED_GPUS })
+    const response = await upstreamFetch(
+      'submit',
+      new URL('/api/generate', origin),
+      { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json' } },
+      options.submitTimeoutMs,
+      signal,
+    )
+    if (!response.ok) throw await badStatus('submit', response)
+    const answer = (await readJson('submit', response)) as { job_id?: unknown; queue_position?: unknown }
+    const upstreamJobId = typeof answer?.job_id === 'string' ? answer.job_id.trim() : ''
+    if (!upstreamJobId) {
+      throw new GatewayError('UPSTREAM_ERROR', 'upstream submit answered without a job_id', {
+        details: { operation: 'submit', body: JSON.stringify(answer).slice(0, 200) },
+      })
+    }
+    const position = Number(answer.queue_position)
+    return { upstreamJobId, queuePosition: Number.isInteger(position) && position > 0 ? position : 0 }
+  }
+
+  async function status(ids: readonly string[], signal?: AbortSignal): Promise<StatusAnswer> {
+    const url = new URL('/api/status', origin)
+    url.searchParams.set('ids', ids.join(','))
+    url.searchParams.set('_t', String(Date.now()))
+    const response = await upstreamFetch(
+      'status',
+      url,
+      { headers: { accept: 'application/json', 'cache-control': 'no-cache' } },
+      options.statusTimeoutMs,
+      signal,
+    )
+    if (response.status === 404) {
+      await response.body?.cancel().catch(() => {})
+      return { shape: 'array', jobs: new Map() }
+    }
+    if (!response.ok) throw await badStatus('status', response)
+    const body = await readJson('status', response)
+    const answer = parseStatusAnswer(body)
+    if (!answer) {
+      noteDrift('status-shape:unrecognised', { body: JSON.stringify(body).slice(0, 200) })
+      throw new GatewayError('UPSTREAM_ERROR', 'upstream status answer has no recognisable shape', {
+        details: { operation: 'status', body: JSON.stringify(body).slice(0, 200) },
+      })
+    }
+    if (answer.shape !== 'array' && answer.shape !== 'not-found-string')
+      noteDrift(`status-shape:${answer.shape}`, {})
+    for (const job of answer.jobs.values()) {
+      if (job.phase === 'unknown') noteDrift(`status-word:${job.rawStatus}`, { jobId: job.jobId })
+    }
+    return answer
+  }
+
+  async function download(url: URL, signal?: AbortSignal): Promise<UpstreamImage> {
+    const timeout = AbortSignal.timeout(options.imageTimeoutMs)
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
+    try {
+      const response = await upstreamFetch(
+        'image',
+        url,
+        { headers: { accept: IMAGE_ACCEPT } },
+        2 ** 31 - 1,
+        combined,
+      )
+      if (!response.ok) throw await badStatus('image', response)
+      return checked(await readCapped(response, options.maxImageBytes), url.pathname)
+    } catch (error) {
+      throw describeFailure('image', error, options.imageTimeoutMs, signal, timeout)
+    }
+  }
+
+  async function fetchImage(result: string, signal?: AbortSignal): Promise<UpstreamImage> {
+    const source: ImageSource = resolveImageReference(
+      result,
+      origin,
+      options.allowedImageOrigins,
+      options.maxImageBytes,
+    )
+    if (source.kind === 'inline') return checked(source.bytes, 'data URL')
+    let lastError: unknown
+    for (const url of source.urls) {
+      try {
+        return await download(url, signal)
+      } catch (error) {
+        if (signal?.aborted) throw error
+        lastError = error
+      }
+    }
+    throw lastError
+  }
+
+  return { origin, submit, status, fetchImage, drift }
+}
+
+function checked(bytes: Uint8Array, where: string): UpstreamImage {
+  const contentType = sniffImageType(bytes)
+  if (!contentType) {
+    throw new GatewayError('UPSTREAM_ERROR', 'upstream image is not an image (unknown magic bytes)', {
+      details: {
+        operation: 'image',
+        source: where,
+        firstBytes: Buffer.from(bytes.slice(0, 16)).toString('hex'),
+      },
+    })
+  }
+  return { bytes, contentType }
+}

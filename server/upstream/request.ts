@@ -1,0 +1,78 @@
+/** One HTTP request to the upstream under its own timeout, with failures turned into GatewayErrors. */
+import { GatewayError } from '../errors.ts'
+
+/** What the request is for, used in error messages ("upstream submit timed out after 30000 ms"). */
+export type UpstreamOperation = 'submit' | 'status' | 'image'
+
+/**
+ * Sends `init` to `url`, aborting after `timeoutMs` or when `signal` aborts. A caller abort rethrows the
+ * signal's reason (so the job's own cancel or deadline error surfaces); a timeout is UPSTREAM_TIMEOUT; a
+ * network failure is UPSTREAM_ERROR.
+ */
+export async function upstreamFetch(
+  operation: UpstreamOperation,
+  url: URL,
+  init: RequestInit,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Response> {
+  const timeout = AbortSignal.timeout(timeoutMs)
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
+  try {
+    return await fetch(url, { ...init, signal: combined, redirect: 'manual' })
+  } catch (error) {
+    throw describeFailure(operation, error, timeoutMs, signal, timeout)
+  }
+}
+
+/** Turns a failed fetch or body read into the right GatewayError. */
+export function describeFailure(
+  operation: UpstreamOperation,
+  error: unknown,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  timeout: AbortSignal,
+): unknown {
+  if (signal?.aborted) return signal.reason
+  if (error instanceof GatewayError) return error
+  if (timeout.aborted) {
+    return new GatewayError('UPSTREAM_TIMEOUT', `upstream ${operation} timed out after ${timeoutMs} ms`, {
+      cause: error,
+      details: { operation, timeoutMs },
+    })
+  }
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause
+  const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
+  return new GatewayError('UPSTREAM_ERROR', `upstream ${operation} failed: ${reason}`, {
+    cause: error,
+    details: { operation, reason },
+  })
+}
+
+/** Reads a JSON body; a body that is not JSON is UPSTREAM_ERROR. */
+export async function readJson(operation: UpstreamOperation, response: Response): Promise<unknown> {
+  const body = await response.text()
+  try {
+    return JSON.parse(body)
+  } catch (error) {
+    throw new GatewayError('UPSTREAM_ERROR', `upstream ${operation} answered malformed JSON`, {
+      cause: error,
+      details: { operation, status: response.status, body: body.slice(0, 200) },
+    })
+  }
+}
+
+/** A non-2xx answer as UPSTREAM_ERROR carrying the upstream's status and its `error` text when any. */
+export async function badStatus(operation: UpstreamOperation, response: Response): Promise<GatewayError> {
+  const body = await response.text().catch(() => '')
+  let reason = body.slice(0, 300)
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; message?: unknown }
+    reason = String(parsed.error ?? parsed.message ?? reason)
+  } catch {}
+  const retryAfter = Number(response.headers.get('retry-after'))
+  return new GatewayError('UPSTREAM_ERROR', `upstream ${operation} answered HTTP ${response.status}`, {
+    details: { operation, status: response.status, reason },
+    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterS: retryAfter } : {}),
+  })
+}

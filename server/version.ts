@@ -1,0 +1,4 @@
+/** The gateway's version, from its package.json. */
+import serverPackage from './package.json' with { type: 'json' }
+
+export const VERSION: string = serverPackage.version
