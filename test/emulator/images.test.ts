@@ -1,0 +1,103 @@
+// Image references in every result shape, the direct image endpoints and Next's image optimiser.
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Emulator, startEmulator } from '../../emulator/index.ts'
+import { download, FAST, finishedJob, imageKind } from './harness.ts'
+
+let emulator: Emulator
+afterEach(() => emulator?.close())
+
+/** What the gateway does with an image reference that lacks w/q: add them with the URL API. */
+function withSize(reference: string): string {
+  const url = new URL(reference, 'http://x.invalid')
+  if (!url.searchParams.has('w')) url.searchParams.set('w', '2048')
+  if (!url.searchParams.has('q')) url.searchParams.set('q', '100')
+  return `${url.pathname}${url.search}`
+}
+
+describe('result shapes', () => {
+  it.each([
+    ['api-image-path', /^\/api\/image\/job_[0-9a-f]{8}_00001_\.webp$/],
+    ['api-image-query', /^\/api\/image\?filename=job_[0-9a-f]{8}_00001_\.webp$/],
+    ['next-image', /^\/_next\/image\?url=%2Fapi%2Fimage%2Fjob_[0-9a-f]{8}_00001_\.webp$/],
+  ] as const)('%s downloads as a real image', async (resultShape, pattern) => {
+    emulator = await startEmulator({ ...FAST, resultShape })
+    const { result } = await finishedJob(emulator)
+    expect(result).toMatch(pattern)
+    const path = resultShape === 'next-image' ? withSize(result) : result
+    const image = await download(emulator, path)
+    expect(image.code).toBe(200)
+    expect(imageKind(image.bytes)).toBe('webp')
+  })
+
+  it('data-url carries the image inline', async () => {
+    emulator = await startEmulator({ ...FAST, resultShape: 'data-url' })
+    const { result } = await finishedJob(emulator)
+    expect(imageKind(Buffer.from(result.replace(/^data:image\/webp;base64,/, ''), 'base64'))).toBe('webp')
+  })
+
+  it('bare-path is not served directly but is served through /_next/image', async () => {
+    emulator = await startEmulator({ ...FAST, resultShape: 'bare-path' })
+    const { result } = await finishedJob(emulator)
+    expect(result).toMatch(/^\/images\/job_[0-9a-f]{8}_00001_\.webp$/)
+    expect((await download(emulator, result)).code).toBe(404)
+    const optimised = await download(emulator, `/_next/image?url=${encodeURIComponent(result)}&w=2048&q=100`)
+    expect(optimised.code).toBe(200)
+    expect(imageKind(optimised.bytes)).toBe('webp')
+  })
+
+  it('answers 404 for an unknown image file', async () => {
+    emulator = await startEmulator(FAST)
+    expect((await download(emulator, '/api/image/job_deadbeef_00001_.webp')).code).toBe(404)
+    expect((await download(emulator, '/api/image?filename=nope.webp')).code).toBe(404)
+  })
+})
+
+describe('/_next/image', () => {
+  it.each([
+    ['a missing url', 'w=64&q=75'],
+    ['an absolute url', `url=${encodeURIComponent('https://evil.example/x.webp')}&w=64&q=75`],
+    ['a protocol-relative url', `url=${encodeURIComponent('//evil.example/x.webp')}&w=64&q=75`],
+    ['a recursive url', `url=${encodeURIComponent('/_next/image?url=/api/image/x.webp')}&w=64&q=75`],
+    ['a missing w', 'url=%2Fapi%2Fimage%2Fx.webp&q=75'],
+    ['a w not in the list', 'url=%2Fapi%2Fimage%2Fx.webp&w=100&q=75'],
+    ['a missing q', 'url=%2Fapi%2Fimage%2Fx.webp&w=64'],
+    ['a q out of range', 'url=%2Fapi%2Fimage%2Fx.webp&w=64&q=101'],
+    ['a q that is not an integer', 'url=%2Fapi%2Fimage%2Fx.webp&w=64&q=7.5'],
+  ])('answers 400 in plain text for %s', async (_name, query) => {
+    emulator = await startEmulator(FAST)
+    const res = await download(emulator, `/_next/image?${query}`)
+    expect(res.code).toBe(400)
+    expect(res.type).toMatch(/^text\/plain/)
+  })
+
+  it('re-encodes to WebP or JPEG by Accept, and 404s an unknown image', async () => {
+    emulator = await startEmulator({ ...FAST, imageFormat: 'png' })
+    const { result } = await finishedJob(emulator)
+    const path = `/_next/image?url=${encodeURIComponent(result)}&w=32&q=75`
+    const webp = await download(emulator, path, 'image/avif,image/webp,*/*')
+    expect([webp.code, webp.type, imageKind(webp.bytes)]).toEqual([200, 'image/webp', 'webp'])
+    const jpeg = await download(emulator, path, 'image/png,image/*')
+    expect([jpeg.code, jpeg.type, imageKind(jpeg.bytes)]).toEqual([200, 'image/jpeg', 'jpeg'])
+    expect((await download(emulator, '/_next/image?url=%2Fapi%2Fimage%2Fnope.webp&w=32&q=75')).code).toBe(404)
+    expect(emulator.counters.nextImageFetches).toBe(3)
+  })
+})
+
+describe('image faults', () => {
+  it('answers HTML with 200 on every image endpoint with nonImage', async () => {
+    emulator = await startEmulator({ ...FAST, nonImage: true })
+    const { result } = await finishedJob(emulator)
+    for (const path of [result, `/_next/image?url=${encodeURIComponent(result)}&w=64&q=75`]) {
+      const res = await download(emulator, path)
+      expect([res.code, res.type]).toEqual([200, 'text/html; charset=utf-8'])
+      expect(imageKind(res.bytes)).toBeNull()
+    }
+  })
+
+  it('answers an image header followed by oversizedImageBytes of body', async () => {
+    emulator = await startEmulator({ ...FAST, oversizedImageBytes: 3 * 1024 * 1024 })
+    const res = await download(emulator, (await finishedJob(emulator)).result)
+    expect(res.bytes.length).toBe(3 * 1024 * 1024)
+    expect(imageKind(res.bytes)).toBe('webp')
+  })
+})
