@@ -1,6 +1,6 @@
 /** buildApp: composes the gateway (engine, REST routes, tRPC) without listening, so tests can run it on any port. */
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import { installErrorHandlers } from './http/errors.ts'
@@ -64,7 +64,8 @@ export async function buildApp({
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Fastify's two lines per request are replaced by one of ours (http/request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     bodyLimit: BODY_LIMIT,
     // tRPC batches put every procedure name in the path.

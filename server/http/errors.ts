@@ -14,6 +14,8 @@ function fromFastifyError(error: FastifyError): GatewayError {
       return new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json', {
         details: { reason: error.message },
       })
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new GatewayError('INVALID_REQUEST', 'request body is not valid JSON')
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new GatewayError('INVALID_REQUEST', 'request body is empty: send a JSON object with a "prompt"')
     default:

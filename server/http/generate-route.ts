@@ -30,7 +30,11 @@ export function registerGenerateRoute(app: FastifyInstance, { engine }: AppServi
     } catch (error) {
       if (hangUp.signal.aborted) {
         engine.cancel(job.id, 'cancelled: the caller hung up')
-        request.log.info({ jobId: job.id, status: 499 }, 'caller hung up')
+        const ms = Math.round(reply.elapsedTime)
+        request.log.info(
+          { method: 'POST', path: '/api/generate', status: 499, ms, jobId: job.id },
+          'caller hung up',
+        )
       }
       throw error
     }

@@ -38,7 +38,9 @@ export function resolveImageReference(
   const trimmed = result.trim()
   if (DATA_URL.test(trimmed)) {
     const base64 = trimmed.slice(trimmed.indexOf(',') + 1)
-    if ((base64.length * 3) / 4 > maxBytes) refuse(result, `inline image over ${maxBytes} bytes`)
+    const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0
+    if (Math.floor((base64.length * 3) / 4) - padding > maxBytes)
+      refuse(result, `inline image over ${maxBytes} bytes`)
     return { kind: 'inline', bytes: new Uint8Array(Buffer.from(base64, 'base64')) }
   }
   // A backslash or control character can turn "/\evil" into "//evil" inside the URL parser.

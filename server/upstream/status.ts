@@ -44,7 +44,9 @@ const PHASES: Record<string, UpstreamPhase> = {
 
 /** Maps an upstream status word to a phase; unknown words give `unknown` (keep polling, count drift). */
 export function classifyStatus(word: string): UpstreamPhase {
-  return PHASES[word.trim().toLowerCase()] ?? 'unknown'
+  const key = word.trim().toLowerCase()
+  // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+  return Object.hasOwn(PHASES, key) ? (PHASES[key] as UpstreamPhase) : 'unknown'
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')

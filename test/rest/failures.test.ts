@@ -1,0 +1,248 @@
+/** POST /api/generate when the input is bad or the upstream misbehaves: documented codes, nothing leaked. */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Emulator } from '../../emulator/index.ts'
+import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
+import { startGateway, type TestGateway } from '../support/gateway.ts'
+
+let emulator: Emulator
+let gateway: TestGateway
+
+beforeAll(async () => {
+  emulator = await startTestEmulator()
+  gateway = await startGateway({
+    AKASHGEN_UPSTREAM_URL: emulator.url,
+    AKASHGEN_JOB_TIMEOUT_MS: '1500',
+    AKASHGEN_MAX_IMAGE_BYTES: String(1024 * 1024),
+  })
+})
+afterAll(async () => {
+  await gateway.close()
+  await emulator.close()
+})
+beforeEach(() => resetEmulator(emulator))
+
+const post = (
+  body: string | object,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) =>
+  fetch(`${gateway.url}/api/generate`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+
+const health = async () =>
+  (await (await fetch(`${gateway.url}/health`)).json()) as {
+    slots: { inUse: number }
+    queue: { length: number }
+  }
+
+describe('bad input is refused at the edge and never reaches the upstream', () => {
+  it.each([
+    ['a missing prompt', { sampler: 'euler' }, 400, 'INVALID_REQUEST', 'prompt'],
+    ['a blank prompt', { prompt: '   ' }, 400, 'INVALID_REQUEST', 'prompt must not be empty'],
+    ['a prompt over 2000 characters', { prompt: 'x'.repeat(2001) }, 400, 'INVALID_REQUEST', 'at most 2000'],
+    ['a non-string prompt', { prompt: 42 }, 400, 'INVALID_REQUEST', 'prompt'],
+    ['an unknown sampler', { prompt: 'a', sampler: 'warp_drive' }, 400, 'INVALID_REQUEST', 'dpmpp_2m'],
+    ['an unknown scheduler', { prompt: 'a', scheduler: 'lunar' }, 400, 'INVALID_REQUEST', 'sgm_uniform'],
+    ['a JSON array', [], 400, 'INVALID_REQUEST', 'JSON object'],
+    ['malformed JSON', '{"prompt": "a",', 400, 'INVALID_REQUEST', 'not valid JSON'],
+    ['an empty body', '', 400, 'INVALID_REQUEST', 'empty'],
+  ])('%s gets %i %s', async (_name, body, status, code, mentions) => {
+    const response = await post(body)
+    expect(response.status).toBe(status)
+    const error = (await response.json()) as { error: string; code: string; details?: unknown }
+    expect(error.code).toBe(code)
+    expect(`${error.error} ${JSON.stringify(error.details ?? '')}`).toContain(mentions)
+    expect(emulator.counters.submissions).toBe(0)
+  })
+
+  it('names every bad field at once, with the allowed values', async () => {
+    const response = await post({ prompt: '', sampler: 'nope', scheduler: 'nah' })
+    const error = (await response.json()) as { details: { fieldErrors: Record<string, string[]> } }
+    expect(Object.keys(error.details.fieldErrors).sort()).toEqual(['prompt', 'sampler', 'scheduler'])
+    expect(error.details.fieldErrors.sampler?.[0]).toContain('DPM++ 2M Karras')
+    expect(error.details.fieldErrors.scheduler?.[0]).toContain('karras')
+  })
+
+  it.each([
+    ['text/plain', { 'content-type': 'text/plain' }],
+    ['a form', { 'content-type': 'application/x-www-form-urlencoded' }],
+  ])('a %s body gets 415 UNSUPPORTED_MEDIA_TYPE', async (_name, headers) => {
+    const response = await post('prompt=a', headers)
+    expect(response.status).toBe(415)
+    expect(await response.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' })
+    expect(emulator.counters.submissions).toBe(0)
+  })
+
+  it('an oversized body gets 413 PAYLOAD_TOO_LARGE', async () => {
+    const response = await post({ prompt: 'x'.repeat(100_000) })
+    expect(response.status).toBe(413)
+    expect(await response.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
+    expect(emulator.counters.submissions).toBe(0)
+  })
+})
+
+describe('upstream trouble becomes a documented error', () => {
+  it('a failed upstream job gives 502 JOB_FAILED with the upstream reason', async () => {
+    resetEmulator(emulator, { failRate: 1 })
+    const response = await post({ prompt: 'doomed' })
+    expect(response.status).toBe(502)
+    const error = (await response.json()) as { code: string; error: string; retryable: boolean }
+    expect(error.code).toBe('JOB_FAILED')
+    expect(error.error).toMatch(/upstream job failed: \S+/)
+  })
+
+  it.each([500, 503, 429])('HTTP %i on submit gives 502 UPSTREAM_ERROR', async (status) => {
+    resetEmulator(emulator, { faults: { submit: { status } } })
+    const response = await post({ prompt: 'submit fails' })
+    expect(response.status).toBe(502)
+    expect(await response.json()).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      details: { status, operation: 'submit' },
+    })
+  })
+
+  it('malformed JSON from submit gives 502 UPSTREAM_ERROR', async () => {
+    resetEmulator(emulator, { faults: { submit: { malformed: true } } })
+    const response = await post({ prompt: 'garbled' })
+    expect(response.status).toBe(502)
+    expect(await response.json()).toMatchObject({ code: 'UPSTREAM_ERROR' })
+  })
+
+  it('a job that never finishes gives 504 JOB_TIMEOUT at the job deadline, not earlier', async () => {
+    resetEmulator(emulator, { stuckWaiting: true })
+    const started = Date.now()
+    const response = await post({ prompt: 'stuck forever' })
+    const elapsed = Date.now() - started
+    expect(response.status).toBe(504)
+    expect(await response.json()).toMatchObject({ code: 'JOB_TIMEOUT', details: { timeoutMs: 1500 } })
+    expect(elapsed).toBeGreaterThanOrEqual(1400)
+    expect(emulator.counters.statusRequests).toBeGreaterThan(3)
+  })
+
+  it('a job the upstream forgets gives 502 UPSTREAM_ERROR after a few retries', async () => {
+    resetEmulator(emulator, { unknownForFirstPolls: 1000 })
+    const response = await post({ prompt: 'forgotten' })
+    expect(response.status).toBe(502)
+    expect(await response.json()).toMatchObject({ code: 'UPSTREAM_ERROR', details: { reason: 'NOT_FOUND' } })
+  })
+
+  it('HTML instead of an image gives 502 UPSTREAM_ERROR', async () => {
+    resetEmulator(emulator, { nonImage: true })
+    const response = await post({ prompt: 'html please' })
+    expect(response.status).toBe(502)
+    expect(await response.json()).toMatchObject({ code: 'UPSTREAM_ERROR' })
+  })
+
+  it('an image over the size cap gives 502 UPSTREAM_ERROR naming the limit', async () => {
+    resetEmulator(emulator, { oversizedImageBytes: 3 * 1024 * 1024 })
+    const response = await post({ prompt: 'enormous' })
+    expect(response.status).toBe(502)
+    const error = (await response.json()) as { code: string; error: string }
+    expect(error.code).toBe('UPSTREAM_ERROR')
+    expect(error.error).toContain(String(1024 * 1024))
+  })
+
+  describe('an off-origin result', () => {
+    let bystander: Server
+    let hits = 0
+    beforeAll(async () => {
+      bystander = createServer((_req, res) => {
+        hits++
+        res.end('pwned')
+      })
+      await new Promise<void>((resolve) => bystander.listen(0, '127.0.0.1', resolve))
+    })
+    afterAll(() => new Promise<void>((resolve) => bystander.close(() => resolve())))
+
+    it.each([
+      (port: number) => `http://127.0.0.1:${port}/x.webp`,
+      (port: number) => `//127.0.0.1:${port}/x.webp`,
+      (port: number) => `/\\127.0.0.1:${port}/x.webp`,
+      () => 'file:///etc/passwd',
+      () => '.evil.example/x',
+    ])('gives 502 UPSTREAM_ERROR and never contacts the other host (%#)', async (reference) => {
+      const port = (bystander.address() as AddressInfo).port
+      resetEmulator(emulator, { offOriginResult: reference(port) })
+      const response = await post({ prompt: 'steer me elsewhere' })
+      expect(response.status).toBe(502)
+      expect(await response.json()).toMatchObject({ code: 'UPSTREAM_ERROR' })
+      expect(hits).toBe(0)
+    })
+  })
+})
+
+describe('admission', () => {
+  it('a full queue gives 429 QUEUE_FULL with Retry-After, and every slot comes back', async () => {
+    const small = await startGateway({
+      AKASHGEN_UPSTREAM_URL: emulator.url,
+      AKASHGEN_MAX_CONCURRENT: '1',
+      AKASHGEN_MAX_QUEUE: '1',
+    })
+    try {
+      resetEmulator(emulator, { runMs: 300 })
+      const send = (prompt: string) =>
+        fetch(`${small.url}/api/generate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt }),
+        })
+      const first = send('first in line')
+      const second = send('second in line')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const third = await send('one too many')
+      expect(third.status).toBe(429)
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+      expect(await third.json()).toMatchObject({ code: 'QUEUE_FULL', retryable: true })
+      expect((await first).status).toBe(200)
+      expect((await second).status).toBe(200)
+      expect(emulator.counters.submittedPrompts).toEqual(['first in line', 'second in line'])
+      const after = (await (await fetch(`${small.url}/health`)).json()) as {
+        slots: { inUse: number }
+        queue: { length: number }
+      }
+      expect(after.slots.inUse).toBe(0)
+      expect(after.queue.length).toBe(0)
+    } finally {
+      await small.close()
+    }
+  })
+
+  it('slots are free again after failures and timeouts', async () => {
+    resetEmulator(emulator, { failRate: 1 })
+    await post({ prompt: 'fail one' })
+    resetEmulator(emulator, { faults: { submit: { status: 500 } } })
+    await post({ prompt: 'fail two' })
+    const report = await health()
+    expect(report.slots.inUse).toBe(0)
+    expect(report.queue.length).toBe(0)
+  })
+})
+
+describe('a caller who hangs up', () => {
+  it('stops its job: polling ends, the slot comes back and the job is cancelled', async () => {
+    resetEmulator(emulator, { runMs: 10_000 })
+    const controller = new AbortController()
+    const call = fetch(`${gateway.url}/api/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'I will hang up' }),
+      signal: controller.signal,
+    }).catch(() => 'aborted')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(emulator.counters.statusRequests).toBeGreaterThan(2)
+    expect((await health()).slots.inUse).toBe(1)
+    controller.abort()
+    expect(await call).toBe('aborted')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const before = emulator.counters.statusRequests
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(emulator.counters.statusRequests).toBe(before)
+    expect((await health()).slots.inUse).toBe(0)
+    const finished = gateway.logs.filter((line) => line.msg === 'job finished').at(-1)
+    expect(finished).toMatchObject({ status: 'cancelled', code: 'CANCELLED' })
+  })
+})

@@ -1,0 +1,138 @@
+/** POST /api/generate as curl users call it: the README example, every result shape, exact bytes. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Emulator } from '../../emulator/index.ts'
+import { resetEmulator, servedImage, startTestEmulator, upstreamJobFor } from '../support/emulator.ts'
+import { startGateway, type TestGateway } from '../support/gateway.ts'
+
+let emulator: Emulator
+let gateway: TestGateway
+
+beforeAll(async () => {
+  emulator = await startTestEmulator()
+  gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url })
+})
+afterAll(async () => {
+  await gateway.close()
+  await emulator.close()
+})
+beforeEach(() => resetEmulator(emulator))
+
+const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  fetch(`${gateway.url}/api/generate`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+
+describe('POST /api/generate', () => {
+  describe('the Go proxy README example', () => {
+    it.each([
+      ['A1111 spelling', { sampler: 'DPM++ 2M Karras', scheduler: 'karras' }, 'dpmpp_2m', 'karras'],
+      ['ComfyUI spelling', { sampler: 'dpmpp_2m', scheduler: 'sgm_uniform' }, 'dpmpp_2m', 'sgm_uniform'],
+      ['alias without scheduler', { sampler: 'Euler a' }, 'euler_ancestral', 'normal'],
+      [
+        'alias with another scheduler',
+        { sampler: 'DPM++ 2M Karras', scheduler: 'exponential' },
+        'dpmpp_2m',
+        'exponential',
+      ],
+    ])('%s returns the emulator image bytes and type', async (_name, sampling, sampler, scheduler) => {
+      const prompt = `a lighthouse at dawn (${sampler}/${scheduler})`
+      const response = await post({ prompt, negative: 'blurry', ...sampling })
+      expect(response.status).toBe(200)
+      const bytes = Buffer.from(await response.arrayBuffer())
+      const job = upstreamJobFor(emulator, prompt)
+      expect(job).toMatchObject({ sampler, scheduler, negative: 'blurry' })
+      const served = await servedImage(emulator, job)
+      expect(response.headers.get('content-type')).toBe('image/webp')
+      expect(bytes.equals(served.bytes)).toBe(true)
+      expect(response.headers.get('x-job-id')).toMatch(/^[0-9a-f-]{36}$/)
+      expect(emulator.counters.submissions).toBe(1)
+    })
+  })
+
+  describe('every result shape the upstream may answer', () => {
+    it.each([
+      ['api-image-path', { resultShape: 'api-image-path' }, 'image/webp'],
+      ['api-image-query', { resultShape: 'api-image-query' }, 'image/webp'],
+      ['next-image', { resultShape: 'next-image' }, 'image/webp'],
+      ['bare path served only through /_next/image', { resultShape: 'bare-path' }, 'image/webp'],
+      ['data URL', { resultShape: 'data-url' }, 'image/webp'],
+      ['era 1 (pending -> completed, data URL)', { era: 1 }, 'image/webp'],
+      ['PNG image', { imageFormat: 'png' }, 'image/png'],
+      ['JPEG image', { imageFormat: 'jpeg' }, 'image/jpeg'],
+    ] as const)('%s', async (name, knobs, contentType) => {
+      resetEmulator(emulator, knobs)
+      const prompt = `shape ${name}`
+      const response = await post({ prompt, sampler: 'euler', scheduler: 'normal' })
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toBe(contentType)
+      const bytes = Buffer.from(await response.arrayBuffer())
+      const served = await servedImage(emulator, upstreamJobFor(emulator, prompt))
+      expect(bytes.equals(served.bytes)).toBe(true)
+    })
+
+    it('different prompts give different images', async () => {
+      const [a, b] = await Promise.all([post({ prompt: 'red fox' }), post({ prompt: 'blue whale' })])
+      const [bytesA, bytesB] = await Promise.all([a.arrayBuffer(), b.arrayBuffer()])
+      expect(Buffer.from(bytesA).equals(Buffer.from(bytesB))).toBe(false)
+    })
+  })
+
+  describe('an upstream that briefly does not know a fresh job', () => {
+    it.each(['404', 'string'] as const)(
+      'still succeeds when it answers %s for the first polls',
+      async (notFound) => {
+        resetEmulator(emulator, { notFound, unknownForFirstPolls: 3 })
+        const response = await post({ prompt: `late job ${notFound}` })
+        expect(response.status).toBe(200)
+        expect(response.headers.get('content-type')).toBe('image/webp')
+      },
+    )
+  })
+
+  describe('the finished job afterwards', () => {
+    it('serves the same bytes at /api/jobs/:id/image', async () => {
+      const response = await post({ prompt: 'kept for later' })
+      const bytes = Buffer.from(await response.arrayBuffer())
+      const jobId = response.headers.get('x-job-id')
+      const again = await fetch(`${gateway.url}/api/jobs/${jobId}/image`)
+      expect(again.status).toBe(200)
+      expect(again.headers.get('content-type')).toBe('image/webp')
+      expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true)
+    })
+
+    it('answers 404 NOT_FOUND for an unknown job and 400 for a malformed id', async () => {
+      const unknown = await fetch(`${gateway.url}/api/jobs/00000000-0000-4000-8000-000000000000/image`)
+      expect(unknown.status).toBe(404)
+      expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND' })
+      const malformed = await fetch(`${gateway.url}/api/jobs/${encodeURIComponent('..%2f..')}/image`)
+      expect(malformed.status).toBe(400)
+      expect(await malformed.json()).toMatchObject({ code: 'INVALID_REQUEST' })
+      expect(emulator.counters.statusRequests + emulator.counters.imageFetches).toBe(0)
+    })
+  })
+})
+
+describe('GET /health', () => {
+  it('answers status ok with version, upstream, slots and queue', async () => {
+    const response = await fetch(`${gateway.url}/health`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({
+      status: 'ok',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      upstream: emulator.url,
+      slots: { inUse: 0, max: 10 },
+      queue: { length: 0, max: 100 },
+    })
+  })
+})
+
+describe('request ids', () => {
+  it('echoes a caller-supplied x-request-id and makes one otherwise', async () => {
+    const given = await fetch(`${gateway.url}/health`, { headers: { 'x-request-id': 'trace-123' } })
+    expect(given.headers.get('x-request-id')).toBe('trace-123')
+    const made = await fetch(`${gateway.url}/health`)
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})
