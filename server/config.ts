@@ -68,7 +68,8 @@ export class ConfigError extends Error {
 /** Parses the environment; throws a ConfigError naming the first bad variable and what it must be. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const known = Object.fromEntries(
-    Object.keys(ConfigSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+    // Blank counts as unset: z.coerce.number() would read " " as 0, a random port or no queue at all.
+    Object.keys(ConfigSchema.shape).map((key) => [key, env[key]?.trim() === '' ? undefined : env[key]]),
   )
   const parsed = ConfigSchema.safeParse(known)
   if (parsed.success) return parsed.data

@@ -84,7 +84,10 @@ const schedulerByKey = new Map<string, Scheduler>(SCHEDULERS.map((name) => [name
 
 /** Resolves a sampler name or alias; `scheduler` is set when the name implies one. Undefined when unknown. */
 export function resolveSampler(name: string): { sampler: Sampler; scheduler?: Scheduler } | undefined {
-  return samplerByKey.get(name.trim().toLowerCase())
+  const key = name.trim()
+  // `euler`, `heun`, `lms` and `ddim` are also aliases when lowercased; the exact ComfyUI name implies no scheduler.
+  if ((SAMPLERS as readonly string[]).includes(key)) return { sampler: key as Sampler }
+  return samplerByKey.get(key.toLowerCase())
 }
 
 /** Resolves a scheduler name; undefined when unknown. */

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../server/config.ts'
+
+/** The ConfigError thrown for `env`; fails the test when the environment was accepted. */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env)
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+    throw error
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`)
+}
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    it('starts with no variables set', () => {
+      expect(loadConfig({})).toMatchObject({
+        PORT: 6571,
+        HOST: '0.0.0.0',
+        AKASHGEN_UPSTREAM_URL: 'https://gen.akash.network',
+        AKASHGEN_MAX_CONCURRENT: 10,
+        AKASHGEN_MAX_QUEUE: 100,
+        AKASHGEN_JOB_TIMEOUT_MS: 300_000,
+        LOG_LEVEL: 'info',
+      })
+    })
+
+    it.each(['', ' ', '\t\n'])('treats a blank value (%j) as unset', (blank) => {
+      expect(
+        loadConfig({
+          PORT: blank,
+          HOST: blank,
+          AKASHGEN_UPSTREAM_URL: blank,
+          AKASHGEN_MAX_QUEUE: blank,
+          LOG_LEVEL: blank,
+        }),
+      ).toMatchObject({
+        PORT: 6571,
+        HOST: '0.0.0.0',
+        AKASHGEN_UPSTREAM_URL: 'https://gen.akash.network',
+        AKASHGEN_MAX_QUEUE: 100,
+        LOG_LEVEL: 'info',
+      })
+    })
+
+    it('ignores variables it does not know', () => {
+      expect(loadConfig({ PATH: '/usr/bin', PORT: '8080' }).PORT).toBe(8080)
+      expect(loadConfig({ PATH: '/usr/bin' })).not.toHaveProperty('PATH')
+    })
+  })
+
+  describe('values given', () => {
+    it('coerces numbers from strings', () => {
+      expect(
+        loadConfig({
+          PORT: '8080',
+          AKASHGEN_MAX_CONCURRENT: '3',
+          AKASHGEN_MAX_QUEUE: '0',
+          AKASHGEN_JOB_TIMEOUT_MS: '1000',
+        }),
+      ).toMatchObject({
+        PORT: 8080,
+        AKASHGEN_MAX_CONCURRENT: 3,
+        AKASHGEN_MAX_QUEUE: 0,
+        AKASHGEN_JOB_TIMEOUT_MS: 1000,
+      })
+    })
+
+    it('keeps the host and log level', () => {
+      expect(loadConfig({ HOST: '127.0.0.1', LOG_LEVEL: 'debug' })).toMatchObject({
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'debug',
+      })
+    })
+
+    it.each([
+      ['https://gen.akash.network/', 'https://gen.akash.network'],
+      ['http://127.0.0.1:7000//', 'http://127.0.0.1:7000'],
+      ['http://localhost:7000/base/', 'http://localhost:7000/base'],
+      ['http://localhost:7000', 'http://localhost:7000'],
+    ])('strips trailing slashes from the upstream URL (%s)', (given, expected) => {
+      expect(loadConfig({ AKASHGEN_UPSTREAM_URL: given }).AKASHGEN_UPSTREAM_URL).toBe(expected)
+    })
+  })
+
+  describe('bad values', () => {
+    it.each([
+      ['PORT', 'abc', 'must be an integer port 0-65535'],
+      ['PORT', '70000', 'must be an integer port 0-65535'],
+      ['PORT', '80.5', 'must be an integer port 0-65535'],
+      ['AKASHGEN_UPSTREAM_URL', 'ftp://x', 'must be an http(s) URL'],
+      ['AKASHGEN_UPSTREAM_URL', 'not a url', 'must be an http(s) URL'],
+      ['AKASHGEN_MAX_CONCURRENT', '0', 'must be an integer 1-10000'],
+      ['AKASHGEN_MAX_QUEUE', '-1', 'must be an integer 0-1000000'],
+      ['AKASHGEN_JOB_TIMEOUT_MS', '5', 'must be milliseconds, 1000-3600000'],
+      ['LOG_LEVEL', 'loud', 'must be one of fatal, error, warn, info, debug, trace, silent'],
+    ])('refuses %s=%s in one line naming the variable and what it must be', (name, value, must) => {
+      const error = configError({ [name]: value })
+      expect(error).toBeInstanceOf(ConfigError)
+      expect(error.name).toBe('ConfigError')
+      expect(error.message).not.toContain('\n')
+      expect(error.message).toBe(`Invalid ${name}=${JSON.stringify(value)}: ${must}`)
+    })
+
+    it('keeps the message on one line when the value holds a newline', () => {
+      const error = configError({ LOG_LEVEL: 'info\nPORT=1' })
+      expect(error.message.split('\n')).toHaveLength(1)
+      expect(error.message).toMatch(/^Invalid LOG_LEVEL=/)
+    })
+
+    it('names the first bad variable when several are bad', () => {
+      expect(configError({ PORT: 'abc', LOG_LEVEL: 'loud' }).message).toMatch(/^Invalid PORT=/)
+    })
+  })
+})
