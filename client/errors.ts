@@ -28,10 +28,13 @@ export class AkashGenError extends Error {
 export function toAkashGenError(error: unknown): AkashGenError {
   if (error instanceof AkashGenError) return error
   if (error instanceof TRPCClientError) {
-    const data = error.data as { errorCode?: ErrorCode; retryable?: boolean; details?: unknown } | undefined
+    const data = error.data as
+      | { errorCode?: ErrorCode; retryable?: boolean; details?: unknown; fieldErrors?: unknown }
+      | undefined
     return new AkashGenError(data?.errorCode ?? 'UPSTREAM_ERROR', error.message, {
       retryable: data?.retryable ?? true,
-      details: data?.details,
+      // Input errors carry their per-field problems in `fieldErrors`: the same shape REST puts in `details`.
+      details: data?.details ?? data?.fieldErrors,
       cause: error,
     })
   }

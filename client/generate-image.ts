@@ -21,13 +21,19 @@ export interface GeneratedImage {
   job: Job
 }
 
+// Checks the signal first (it may have been aborted from onStatus) and removes its listener when the timer
+// fires, so a long job does not pile up one abort listener per poll.
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
+    if (signal?.aborted) return reject(signal.reason)
     const onAbort = () => {
       clearTimeout(timer)
       reject(signal?.reason)
     }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 
