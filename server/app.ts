@@ -3,6 +3,7 @@ import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/a
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
+import { installConnectionDrain } from './http/connection-drain.ts'
 import { installErrorHandlers } from './http/errors.ts'
 import { registerGenerateRoute } from './http/generate-route.ts'
 import { registerHealthRoute } from './http/health-route.ts'
@@ -73,6 +74,7 @@ export async function buildApp({
   })
   app.decorate('services', services)
   app.addHook('onClose', async () => engine.close())
+  installConnectionDrain(app)
   installRequestLog(app)
   installErrorHandlers(app)
   registerHealthRoute(app, services)

@@ -23,15 +23,17 @@ const optionalName = <T extends string>(
   known: (v: string) => unknown,
   help: string,
 ) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z
-      .string({ error: `${kind} must be a string: ${help}` })
-      .refine((v) => known(v) !== undefined, {
-        error: (issue) => `unknown ${kind} "${issue.input}": must be ${help}`,
-      })
-      .optional(),
-  ) as unknown as z.ZodType<string | undefined, T | undefined>
+  (
+    z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z
+        .string({ error: `${kind} must be a string: ${help}` })
+        .refine((v) => known(v) !== undefined, {
+          error: (issue) => `unknown ${kind} "${issue.input}": must be ${help}`,
+        })
+        .optional(),
+    ) as unknown as z.ZodType<string, T>
+  ).optional()
 
 /** The request body of `POST /api/generate` and the input of the tRPC `generate` mutation. */
 export const GenerateInput = z
