@@ -1,0 +1,80 @@
+/** Runs the project's real entry points (`server/main.ts`, `scripts/demo.ts`) as child processes. */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/** A child process with its output collected and its exit awaited. */
+export interface RunningProcess {
+  child: ChildProcess
+  stdout(): string
+  stderr(): string
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Resolves with the first stdout match of `pattern`, or rejects when the process exits first. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
+  kill(): void
+}
+
+/** Starts `node --import tsx <script>` from the repository root with `env` added to this environment. */
+export function runScript(script: string, env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (chunk) => {
+    out += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    err += chunk
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+  const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const match = out.match(pattern)
+        if (!match) return false
+        cleanup()
+        resolve(match)
+        return true
+      }
+      const timer = setTimeout(() => {
+        cleanup()
+        reject(new Error(`timed out waiting for ${pattern}; stdout: ${out}; stderr: ${err}`))
+      }, timeoutMs)
+      const onExit = () => {
+        if (check()) return
+        cleanup()
+        reject(new Error(`process exited before ${pattern}; stdout: ${out}; stderr: ${err}`))
+      }
+      const cleanup = () => {
+        clearTimeout(timer)
+        child.stdout?.off('data', check)
+        child.off('exit', onExit)
+      }
+      if (check()) return
+      child.stdout?.on('data', check)
+      child.once('exit', onExit)
+    })
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor,
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    },
+  }
+}
+
+/** Starts the gateway process and resolves with its URL once it listens (PORT 0, loopback). */
+export async function runGateway(env: Record<string, string>): Promise<RunningProcess & { url: string }> {
+  const gateway = runScript('server/main.ts', { PORT: '0', HOST: '127.0.0.1', ...env })
+  const [, url] = await gateway.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/)
+  return { ...gateway, url: url as string }
+}
