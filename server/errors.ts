@@ -1,5 +1,6 @@
 /** GatewayError: the one error type of the gateway; REST bodies and tRPC error data both derive from it. */
 import { ERROR_CODES, type ErrorBody, type ErrorCode } from '@akashgen/client/contract'
+import { z } from 'zod'
 
 /** Options of a GatewayError beyond its code and message. */
 export interface GatewayErrorOptions {
@@ -49,6 +50,16 @@ export class GatewayError extends Error {
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error
   return new GatewayError('INTERNAL', error instanceof Error ? error.message : String(error), {
+    cause: error,
+  })
+}
+
+/** INVALID_REQUEST from a failed contract check: the message lists every problem, `details` has them per field. */
+export function invalidRequest(error: z.ZodError): GatewayError {
+  const { formErrors, fieldErrors } = z.flattenError(error)
+  const problems = [...formErrors, ...Object.values(fieldErrors).flat()] as string[]
+  return new GatewayError('INVALID_REQUEST', `invalid request: ${problems.join('; ')}`, {
+    details: { formErrors, fieldErrors },
     cause: error,
   })
 }

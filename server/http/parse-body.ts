@@ -1,7 +1,7 @@
 /** Checks a REST body against a contract schema, refusing with INVALID_REQUEST that names each bad field. */
 import type { FastifyRequest } from 'fastify'
-import { z } from 'zod'
-import { GatewayError } from '../errors.ts'
+import type { z } from 'zod'
+import { GatewayError, invalidRequest } from '../errors.ts'
 
 /** Refuses bodies that are not `application/json` (Fastify would otherwise accept text/plain as a string). */
 export function requireJson(request: FastifyRequest): void {
@@ -21,10 +21,5 @@ export function requireJson(request: FastifyRequest): void {
 export function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value)
   if (parsed.success) return parsed.data
-  const { formErrors, fieldErrors } = z.flattenError(parsed.error)
-  const problems = [...formErrors, ...Object.values(fieldErrors).flat()] as string[]
-  throw new GatewayError('INVALID_REQUEST', `invalid request: ${problems.join('; ')}`, {
-    details: { formErrors, fieldErrors },
-    cause: parsed.error,
-  })
+  throw invalidRequest(parsed.error)
 }

@@ -3,7 +3,7 @@ import { ERROR_CODES, type ErrorCode } from '@akashgen/client/contract'
 import { initTRPC, TRPCError } from '@trpc/server'
 import superjson from 'superjson'
 import { z } from 'zod'
-import { GatewayError } from '../errors.ts'
+import { GatewayError, invalidRequest } from '../errors.ts'
 import type { Context } from './context.ts'
 
 type TRPCCode = TRPCError['code']
@@ -43,24 +43,26 @@ export function toTRPCError(error: GatewayError): TRPCError {
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
-    const cause = error.cause
-    const errorCode: ErrorCode =
-      cause instanceof GatewayError
-        ? cause.code
-        : cause instanceof z.ZodError
-          ? 'INVALID_REQUEST'
-          : codeOfTRPCError(error.code)
+    const zodError = error.cause instanceof z.ZodError ? error.cause : undefined
+    const cause = zodError ? invalidRequest(zodError) : error.cause
+    const errorCode: ErrorCode = cause instanceof GatewayError ? cause.code : codeOfTRPCError(error.code)
     const hidden = errorCode === 'INTERNAL'
+    const { stack: _stack, ...data } = shape.data
     return {
       ...shape,
-      message: hidden ? 'Internal server error' : shape.message,
+      message: hidden
+        ? 'Internal server error'
+        : cause instanceof GatewayError
+          ? cause.message
+          : shape.message,
       data: {
-        ...shape.data,
-        stack: undefined,
+        ...data,
         errorCode,
         retryable: ERROR_CODES[errorCode].retryable,
-        details: cause instanceof GatewayError && !hidden ? cause.details : undefined,
-        fieldErrors: cause instanceof z.ZodError ? z.flattenError(cause) : undefined,
+        ...(cause instanceof GatewayError && cause.details !== undefined && !hidden
+          ? { details: cause.details }
+          : {}),
+        ...(error.cause instanceof z.ZodError ? { fieldErrors: z.flattenError(error.cause) } : {}),
       },
     }
   },
