@@ -17,7 +17,12 @@ export interface RunningProcess {
 
 /** Starts `node --import tsx <script>` from the repository root with `env` added to this environment. */
 export function runScript(script: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  return runNode(['--import', 'tsx', script], env)
+}
+
+/** Starts `node <args>` from the repository root with `env` added to this environment. */
+export function runNode(args: string[], env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,9 +77,13 @@ export function runScript(script: string, env: Record<string, string>): RunningP
   }
 }
 
-/** Starts the gateway process and resolves with its URL once it listens (PORT 0, loopback). */
-export async function runGateway(env: Record<string, string>): Promise<RunningProcess & { url: string }> {
-  const gateway = runScript('server/main.ts', { PORT: '0', HOST: '127.0.0.1', ...env })
+/** Starts the gateway (from source, or the given bundle) and resolves with its URL once it listens on loopback. */
+export async function runGateway(
+  env: Record<string, string>,
+  entry = 'server/main.ts',
+): Promise<RunningProcess & { url: string }> {
+  const vars = { PORT: '0', HOST: '127.0.0.1', ...env }
+  const gateway = entry.endsWith('.ts') ? runScript(entry, vars) : runNode([entry], vars)
   const [, url] = await gateway.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/)
   return { ...gateway, url: url as string }
 }
