@@ -1,6 +1,6 @@
 // generateImage() as an app calls it: one promise from prompt to bytes, against the real gateway and emulator.
 import { randomUUID } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   AkashGenError,
   createAkashGenClient,
@@ -9,28 +9,11 @@ import {
   type Job,
   type JobStatus,
 } from '../../client/index.ts'
-import type { Emulator } from '../../emulator/index.ts'
-import { resetEmulator, servedImage, startTestEmulator, upstreamJobFor } from '../support/emulator.ts'
-import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
+import { useGatewayHarness } from '../support/harness.ts'
 
-let emulator: Emulator
-const gateways: TestGateway[] = []
-
-beforeAll(async () => {
-  emulator = await startTestEmulator()
-})
-beforeEach(() => resetEmulator(emulator))
-afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((gateway) => gateway.close()))
-})
-afterAll(() => emulator?.close())
-
-/** A gateway in front of this file's emulator, closed after the test. */
-async function openGateway(env: Record<string, string> = {}): Promise<TestGateway> {
-  const gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url, ...env })
-  gateways.push(gateway)
-  return gateway
-}
+const harness = useGatewayHarness()
+const openGateway = harness.openGateway
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -48,9 +31,9 @@ async function rejectionOf(call: Promise<unknown>): Promise<AkashGenError> {
 async function statusRequestsOverAPause(): Promise<[number, number]> {
   // A status request already on the wire when the job stopped may still land: let it settle first.
   await pause(50)
-  const before = emulator.counters.statusRequests
+  const before = harness.emulator.counters.statusRequests
   await pause(200)
-  return [before, emulator.counters.statusRequests]
+  return [before, harness.emulator.counters.statusRequests]
 }
 
 const RANK: Record<JobStatus, number> = {
@@ -65,7 +48,7 @@ const RANK: Record<JobStatus, number> = {
 describe('generateImage', () => {
   describe('when the job succeeds', () => {
     it('resolves with the exact bytes the upstream served, and reports progress in order', async () => {
-      resetEmulator(emulator, { runMs: 300 })
+      resetEmulator(harness.emulator, { runMs: 300 })
       const gateway = await openGateway()
       const prompt = `a paper boat ${randomUUID()}`
       const seen: Job[] = []
@@ -75,7 +58,7 @@ describe('generateImage', () => {
         { url: gateway.url, pollIntervalMs: 20, onStatus: (job) => seen.push(job) },
       )
 
-      const expected = await servedImage(emulator, upstreamJobFor(emulator, prompt))
+      const expected = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, prompt))
       expect(Buffer.from(image.bytes).equals(expected.bytes)).toBe(true)
       expect(image.contentType).toBe(expected.type)
       expect(image.job.status).toBe('succeeded')
@@ -97,12 +80,12 @@ describe('generateImage', () => {
       const gateway = await openGateway()
       const prompt = `a url variant ${randomUUID()}`
       const image = await generateImage({ prompt }, { url: gateway.url + suffix, pollIntervalMs: 20 })
-      const expected = await servedImage(emulator, upstreamJobFor(emulator, prompt))
+      const expected = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, prompt))
       expect(Buffer.from(image.bytes).equals(expected.bytes)).toBe(true)
     })
 
     it('follows a long job with a signal without piling up abort listeners', async () => {
-      resetEmulator(emulator, { runMs: 300 })
+      resetEmulator(harness.emulator, { runMs: 300 })
       const gateway = await openGateway()
       const warnings: Error[] = []
       const onWarning = (warning: Error) => warnings.push(warning)
@@ -114,7 +97,7 @@ describe('generateImage', () => {
           { url: gateway.url, signal: controller.signal, pollIntervalMs: 5 },
         )
         expect(image.job.status).toBe('succeeded')
-        expect(emulator.counters.statusRequests).toBeGreaterThan(10)
+        expect(harness.emulator.counters.statusRequests).toBeGreaterThan(10)
         await pause(0)
       } finally {
         process.off('warning', onWarning)
@@ -125,17 +108,17 @@ describe('generateImage', () => {
 
   describe('when the job does not succeed', () => {
     it('rejects with JOB_FAILED, the upstream reason and the failed job', async () => {
-      resetEmulator(emulator, { failRate: 1 })
+      resetEmulator(harness.emulator, { failRate: 1 })
       const gateway = await openGateway()
       const prompt = `a doomed boat ${randomUUID()}`
       const error = await rejectionOf(generateImage({ prompt }, { url: gateway.url, pollIntervalMs: 20 }))
       expect(error.code).toBe('JOB_FAILED')
       expect(error.job?.status).toBe('failed')
-      expect(error.message).toContain(upstreamJobFor(emulator, prompt).result)
+      expect(error.message).toContain(upstreamJobFor(harness.emulator, prompt).result)
     })
 
     it('rejects with JOB_TIMEOUT when the upstream never starts the job before the deadline', async () => {
-      resetEmulator(emulator, { stuckWaiting: true })
+      resetEmulator(harness.emulator, { stuckWaiting: true })
       const gateway = await openGateway({ AKASHGEN_JOB_TIMEOUT_MS: '1000' })
       const error = await rejectionOf(
         generateImage({ prompt: 'stuck' }, { url: gateway.url, pollIntervalMs: 20 }),
@@ -154,13 +137,13 @@ describe('generateImage', () => {
       expect(error.details).toMatchObject({
         fieldErrors: { sampler: [expect.stringContaining('warp_drive')] },
       })
-      expect(emulator.counters.submissions).toBe(0)
+      expect(harness.emulator.counters.submissions).toBe(0)
     })
   })
 
   describe('when the caller aborts', () => {
     it('cancels the running job on the gateway and rejects with CANCELLED', async () => {
-      resetEmulator(emulator, { runMs: 5000 })
+      resetEmulator(harness.emulator, { runMs: 5000 })
       const gateway = await openGateway()
       const controller = new AbortController()
       let jobId = ''
@@ -191,7 +174,7 @@ describe('generateImage', () => {
     })
 
     it('rejects at once when aborted from onStatus, without waiting for the next poll', async () => {
-      resetEmulator(emulator, { runMs: 5000 })
+      resetEmulator(harness.emulator, { runMs: 5000 })
       const gateway = await openGateway()
       const controller = new AbortController()
       let jobId = ''
@@ -217,7 +200,7 @@ describe('generateImage', () => {
         generateImage({ prompt: 'never sent' }, { url: gateway.url, signal: AbortSignal.abort() }),
       )
       expect(error.code).toBe('CANCELLED')
-      expect(emulator.counters.submissions).toBe(0)
+      expect(harness.emulator.counters.submissions).toBe(0)
       const health = await createAkashGenClient({ url: gateway.url }).health.query()
       expect(health.jobs.retained).toBe(0)
     })

@@ -1,5 +1,6 @@
 /** The emulator as integration tests use it: fast timings, a reset between tests, and the bytes it served. */
 import {
+  defaultOptions,
   type Emulator,
   type EmulatorJobView,
   type EmulatorOptions,
@@ -7,28 +8,14 @@ import {
 } from '../../emulator/index.ts'
 import { IMAGE_ACCEPT } from '../../server/upstream/client.ts'
 
-/** Knobs every test starts from: small images and millisecond timings, no faults. */
+/** Knobs every test starts from: the emulator's defaults (no faults) with small images and millisecond timings. */
+const { port: _port, host: _host, ...defaults } = defaultOptions()
 export const FAST_KNOBS: Partial<EmulatorOptions> = {
-  era: 2,
-  resultShape: 'api-image-path',
+  ...defaults,
   queueMs: 20,
   runMs: 60,
   workers: 8,
-  imageFormat: 'webp',
   imageSize: 64,
-  imagePadBytes: 0,
-  notFound: '404',
-  unknownForFirstPolls: 0,
-  batch: 'complete',
-  statusShape: 'array',
-  faults: {},
-  failRate: 0,
-  stuckWaiting: false,
-  emptyStatusArray: false,
-  offOriginResult: null,
-  nonImage: false,
-  oversizedImageBytes: 0,
-  unknownStatus: null,
 }
 
 /** Starts an emulator on a loopback port with the fast knobs. */

@@ -1,7 +1,7 @@
 // The tRPC procedures as a TypeScript app sees them: the real client package over HTTP against the emulator.
 import { randomUUID } from 'node:crypto'
 import { TRPCClientError } from '@trpc/client'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type AkashGenClient,
   type AppRouter,
@@ -10,29 +10,18 @@ import {
   isFinalStatus,
   type Job,
 } from '../../client/index.ts'
-import type { Emulator } from '../../emulator/index.ts'
 import { VERSION } from '../../server/version.ts'
-import { resetEmulator, servedImage, startTestEmulator, upstreamJobFor } from '../support/emulator.ts'
-import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
+import type { TestGateway } from '../support/gateway.ts'
+import { useGatewayHarness } from '../support/harness.ts'
 
-let emulator: Emulator
-const gateways: TestGateway[] = []
-
-beforeAll(async () => {
-  emulator = await startTestEmulator()
-})
-beforeEach(() => resetEmulator(emulator))
-afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((gateway) => gateway.close()))
-})
-afterAll(() => emulator?.close())
+const harness = useGatewayHarness()
 
 /** A gateway in front of this file's emulator, closed after the test; its typed client. */
 async function openGateway(
   env: Record<string, string> = {},
 ): Promise<{ gateway: TestGateway; client: AkashGenClient }> {
-  const gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url, ...env })
-  gateways.push(gateway)
+  const gateway = await harness.openGateway(env)
   return { gateway, client: createAkashGenClient({ url: gateway.url }) }
 }
 
@@ -61,12 +50,12 @@ async function trpcErrorOf(call: Promise<unknown>): Promise<TRPCClientError<AppR
 
 describe('generate and jobStatus', () => {
   it('accepts a job at once and later reports it succeeded, with worker, times and an image URL', async () => {
-    resetEmulator(emulator, { runMs: 300 })
+    resetEmulator(harness.emulator, { runMs: 300 })
     const { gateway, client } = await openGateway()
     const prompt = `a lighthouse at dusk ${randomUUID()}`
 
     const accepted = await client.generate.mutate({ prompt })
-    expect(emulator.counters.completed).toBe(0)
+    expect(harness.emulator.counters.completed).toBe(0)
     expect(accepted.jobId).toMatch(/^[A-Za-z0-9_-]{1,64}$/)
     expect(['queued', 'running']).toContain(accepted.status)
     expect(accepted.queuePosition).toBeGreaterThanOrEqual(0)
@@ -87,7 +76,7 @@ describe('generate and jobStatus', () => {
     expect(imageUrl.origin).toBe(gateway.url)
     const response = await fetch(imageUrl)
     expect(response.status).toBe(200)
-    const expected = await servedImage(emulator, upstreamJobFor(emulator, prompt))
+    const expected = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, prompt))
     expect(response.headers.get('content-type')).toBe(expected.type)
     expect(Buffer.from(await response.arrayBuffer()).equals(expected.bytes)).toBe(true)
   })
@@ -97,7 +86,10 @@ describe('generate and jobStatus', () => {
     const prompt = `an alias test ${randomUUID()}`
     const { jobId } = await client.generate.mutate({ prompt, sampler: 'DPM++ 2M Karras' })
     expect((await pollJob(client, jobId, final)).status).toBe('succeeded')
-    expect(upstreamJobFor(emulator, prompt)).toMatchObject({ sampler: 'dpmpp_2m', scheduler: 'karras' })
+    expect(upstreamJobFor(harness.emulator, prompt)).toMatchObject({
+      sampler: 'dpmpp_2m',
+      scheduler: 'karras',
+    })
   })
 })
 
@@ -132,7 +124,7 @@ describe('invalid input', () => {
     const fieldErrors = error.data?.fieldErrors?.fieldErrors as Record<string, string[]> | undefined
     expect(Object.keys(fieldErrors ?? {})).toEqual([c.field])
     expect(fieldErrors?.[c.field]?.join(' ')).toMatch(c.message)
-    expect(emulator.counters.submissions).toBe(0)
+    expect(harness.emulator.counters.submissions).toBe(0)
   })
 
   it('answers NOT_FOUND for a well-formed job id the gateway never issued', async () => {
@@ -153,12 +145,12 @@ describe('invalid input', () => {
 
 describe('a job the upstream fails', () => {
   it('reports status failed with JOB_FAILED and the upstream reason', async () => {
-    resetEmulator(emulator, { failRate: 1 })
+    resetEmulator(harness.emulator, { failRate: 1 })
     const { client } = await openGateway()
     const prompt = `a doomed job ${randomUUID()}`
     const { jobId } = await client.generate.mutate({ prompt })
     const job = await pollJob(client, jobId, final)
-    const reason = upstreamJobFor(emulator, prompt).result
+    const reason = upstreamJobFor(harness.emulator, prompt).result
     expect(reason).not.toBe('')
     expect(job.status).toBe('failed')
     expect(job.error?.code).toBe('JOB_FAILED')
@@ -169,7 +161,7 @@ describe('a job the upstream fails', () => {
 
 describe('admission', () => {
   it('queues one job behind the only slot and refuses a third with QUEUE_FULL', async () => {
-    resetEmulator(emulator, { runMs: 400 })
+    resetEmulator(harness.emulator, { runMs: 400 })
     const { client } = await openGateway({ AKASHGEN_MAX_CONCURRENT: '1', AKASHGEN_MAX_QUEUE: '1' })
 
     const first = await client.generate.mutate({ prompt: 'first in line' })
@@ -182,7 +174,7 @@ describe('admission', () => {
     const error = await trpcErrorOf(client.generate.mutate({ prompt: 'one too many' }))
     expect(error.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', httpStatus: 429, errorCode: 'QUEUE_FULL' })
     expect(error.data?.retryable).toBe(true)
-    expect(emulator.counters.submittedPrompts).not.toContain('one too many')
+    expect(harness.emulator.counters.submittedPrompts).not.toContain('one too many')
 
     const busy = await client.health.query()
     expect(busy.slots).toEqual({ inUse: 1, max: 1 })
@@ -193,13 +185,13 @@ describe('admission', () => {
     const idle = await client.health.query()
     expect(idle.slots.inUse).toBe(0)
     expect(idle.queue.length).toBe(0)
-    expect(emulator.counters.submittedPrompts).toEqual(['first in line', 'second in line'])
+    expect(harness.emulator.counters.submittedPrompts).toEqual(['first in line', 'second in line'])
   })
 })
 
 describe('cancel', () => {
   it('stops a running job: status cancelled, no more upstream polling, slot given back', async () => {
-    resetEmulator(emulator, { runMs: 5000 })
+    resetEmulator(harness.emulator, { runMs: 5000 })
     const { client } = await openGateway()
     const { jobId } = await client.generate.mutate({ prompt: 'a long render' })
     expect((await pollJob(client, jobId, (job) => job.status === 'running')).status).toBe('running')
@@ -210,10 +202,10 @@ describe('cancel', () => {
 
     // A status request already on the wire when the job was cancelled may still land: let it settle first.
     await pause(50)
-    const before = emulator.counters.statusRequests
+    const before = harness.emulator.counters.statusRequests
     expect(before).toBeGreaterThan(0)
     await pause(200)
-    expect(emulator.counters.statusRequests).toBe(before)
+    expect(harness.emulator.counters.statusRequests).toBe(before)
     expect((await client.health.query()).slots.inUse).toBe(0)
   })
 
@@ -233,7 +225,7 @@ describe('health', () => {
     expect(health).toMatchObject({
       status: 'ok',
       version: VERSION,
-      upstream: emulator.url,
+      upstream: harness.emulator.url,
       slots: { inUse: 0, max: 3 },
       queue: { length: 0, max: 7 },
     })
