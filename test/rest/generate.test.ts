@@ -102,6 +102,54 @@ describe('POST /api/generate', () => {
       expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true)
     })
 
+    it('fetches an image again from the upstream once the cache has evicted it', async () => {
+      resetEmulator(emulator, { imageSize: 256 })
+      const small = await startGateway({
+        AKASHGEN_UPSTREAM_URL: emulator.url,
+        AKASHGEN_IMAGE_CACHE_BYTES: '1500',
+      })
+      try {
+        const call = (prompt: string) =>
+          fetch(`${small.url}/api/generate`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ prompt }),
+          })
+        const first = await call('evicted first')
+        const firstBytes = Buffer.from(await first.arrayBuffer())
+        expect(firstBytes.byteLength).toBeGreaterThan(750)
+        for (const prompt of ['pushes it out', 'and again', 'and once more'])
+          await (await call(prompt)).arrayBuffer()
+        const fetchesBefore = emulator.counters.imageFetches
+        const again = await fetch(`${small.url}/api/jobs/${first.headers.get('x-job-id')}/image`)
+        expect(again.status).toBe(200)
+        expect(Buffer.from(await again.arrayBuffer()).equals(firstBytes)).toBe(true)
+        expect(emulator.counters.imageFetches).toBe(fetchesBefore + 1)
+      } finally {
+        await small.close()
+      }
+    })
+
+    it('forgets a job once its retention has passed', async () => {
+      const brief = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url, AKASHGEN_RETENTION_MS: '200' })
+      try {
+        const response = await fetch(`${brief.url}/api/generate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt: 'short-lived' }),
+        })
+        await response.arrayBuffer()
+        const image = `${brief.url}/api/jobs/${response.headers.get('x-job-id')}/image`
+        expect((await fetch(image)).status).toBe(200)
+        await new Promise((resolve) => setTimeout(resolve, 600))
+        const gone = await fetch(image)
+        expect(gone.status).toBe(404)
+        expect(await gone.json()).toMatchObject({ code: 'NOT_FOUND' })
+      } finally {
+        await brief.close()
+      }
+    })
+
     it('answers 404 NOT_FOUND for an unknown job and 400 for a malformed id', async () => {
       const unknown = await fetch(`${gateway.url}/api/jobs/00000000-0000-4000-8000-000000000000/image`)
       expect(unknown.status).toBe(404)
