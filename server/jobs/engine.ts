@@ -6,7 +6,8 @@ import { GatewayError, toGatewayError } from '../errors.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
 import { Admission } from './admission.ts'
 import type { JobRecord } from './job-record.ts'
-import { runUpstreamJob } from './run-upstream-job.ts'
+import { JobWatchers } from './job-watchers.ts'
+import { type RunHooks, runUpstreamJob } from './run-upstream-job.ts'
 import type { JobStore, StoredImage } from './store.ts'
 
 /** Engine settings, taken from the configuration. */
@@ -37,7 +38,7 @@ const STATUS_BY_CODE: Partial<Record<GatewayError['code'], JobStatus>> = {
 export class JobEngine {
   readonly #admission: Admission
   readonly #running = new Map<string, { controller: AbortController; deadline: NodeJS.Timeout }>()
-  readonly #watchers = new Map<string, Set<(job: JobRecord) => void>>()
+  readonly #watchers = new JobWatchers()
   readonly #sweeper: NodeJS.Timeout
   /** Rolling mean of job durations in seconds, for Retry-After estimates. */
   #meanJobS = 20
@@ -108,25 +109,7 @@ export class JobEngine {
 
   /** Resolves with the record once the job is final; rejects with the signal's reason if `signal` aborts first. */
   waitForFinal(jobId: string, signal?: AbortSignal): Promise<JobRecord> {
-    const job = this.require(jobId)
-    if (isFinalStatus(job.status)) return Promise.resolve(job)
-    return new Promise((resolve, reject) => {
-      const watchers = this.#watchers.get(jobId) ?? new Set()
-      this.#watchers.set(jobId, watchers)
-      const onAbort = () => {
-        watchers.delete(watcher)
-        reject(signal?.reason)
-      }
-      const watcher = (changed: JobRecord) => {
-        if (!isFinalStatus(changed.status)) return
-        watchers.delete(watcher)
-        signal?.removeEventListener('abort', onAbort)
-        resolve(changed)
-      }
-      watchers.add(watcher)
-      if (signal?.aborted) onAbort()
-      else signal?.addEventListener('abort', onAbort, { once: true })
-    })
+    return this.#watchers.final(this.require(jobId), signal)
   }
 
   /** A succeeded job's image, from the cache or fetched again from the upstream by its result. */
@@ -183,26 +166,23 @@ export class JobEngine {
     job.queuePosition = 0
     this.#renumberQueue()
     this.#notify(job)
-    const upstream = this.#upstream
-    const logger = this.#logger
-    const hooks = {
-      onSubmitted: (upstreamJobId: string, queuePosition: number) => {
+    const hooks: RunHooks = {
+      onSubmitted: (upstreamJobId, queuePosition) => {
         job.upstreamJobId = upstreamJobId
         job.queuePosition = queuePosition
-        logger.info({ jobId: job.id, upstreamJobId, queuePosition }, 'job submitted upstream')
+        this.#logger.info({ jobId: job.id, upstreamJobId, queuePosition }, 'job submitted upstream')
         this.#notify(job)
       },
-      onProgress: (state: Parameters<Parameters<typeof runUpstreamJob>[3]['onProgress']>[0]) => {
-        Object.assign(job, {
-          status: state.status,
-          queuePosition: state.queuePosition,
-          upstreamElapsedS: state.elapsedS,
-        })
-        if (state.worker) job.worker = state.worker
+      onProgress: (progress) => {
+        job.status = progress.status
+        job.queuePosition = progress.queuePosition
+        job.upstreamElapsedS = progress.elapsedS
+        if (progress.worker) job.worker = progress.worker
         this.#notify(job)
       },
     }
-    runUpstreamJob(job, upstream, this.#options.pollIntervalMs, hooks, entry.controller.signal).then(
+    const signal = entry.controller.signal
+    runUpstreamJob(job, this.#upstream, this.#options.pollIntervalMs, hooks, signal).then(
       (outcome) => {
         if (isFinalStatus(job.status)) return
         job.upstreamResult = outcome.result
@@ -228,27 +208,21 @@ export class JobEngine {
   #finish(job: JobRecord, status: JobStatus, heldSlot = true): void {
     job.status = status
     job.finishedAt = Date.now()
-    if (status !== 'queued') job.queuePosition = 0
+    job.queuePosition = 0
     const entry = this.#running.get(job.id)
     if (entry) clearTimeout(entry.deadline)
     this.#running.delete(job.id)
     if (status === 'succeeded')
       this.#meanJobS = 0.9 * this.#meanJobS + 0.1 * ((job.finishedAt - job.createdAt) / 1000)
     const level = status === 'succeeded' || status === 'cancelled' ? 'info' : 'warn'
+    const { id: jobId, upstreamJobId, error } = job
+    const ms = job.finishedAt - job.createdAt
     this.#logger[level](
-      {
-        jobId: job.id,
-        upstreamJobId: job.upstreamJobId,
-        status,
-        ms: job.finishedAt - job.createdAt,
-        code: job.error?.code,
-        reason: job.error?.message,
-      },
+      { jobId, upstreamJobId, status, ms, code: error?.code, reason: error?.message },
       'job finished',
     )
     if (heldSlot) this.#admission.release()
     this.#notify(job)
-    this.#watchers.delete(job.id)
   }
 
   #renumberQueue(): void {
@@ -263,6 +237,6 @@ export class JobEngine {
   }
 
   #notify(job: JobRecord): void {
-    for (const watcher of this.#watchers.get(job.id) ?? []) watcher(job)
+    this.#watchers.notify(job)
   }
 }
