@@ -12,6 +12,7 @@ import { installRequestLog, requestIdOf } from './http/request-log.ts'
 import { JobEngine } from './jobs/engine.ts'
 import { MemoryJobStore } from './jobs/store.ts'
 import { createLogger } from './logger.ts'
+import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
 import { contextFactory } from './trpc/context.ts'
 import { type AppRouter, appRouter } from './trpc/router.ts'
@@ -49,15 +50,20 @@ export async function buildApp({
     retentionMs: config.AKASHGEN_RETENTION_MS,
     maxImageBytes: config.AKASHGEN_IMAGE_CACHE_BYTES,
   })
+  const poller = new StatusPoller(
+    (ids, signal) => upstream.status(ids, signal),
+    { statusRps: config.AKASHGEN_STATUS_RPS, coldIntervalMs: config.AKASHGEN_POLL_INTERVAL_MS },
+    logger,
+  )
   const engine = new JobEngine({
     options: {
       maxConcurrent: config.AKASHGEN_MAX_CONCURRENT,
       maxQueue: config.AKASHGEN_MAX_QUEUE,
       jobTimeoutMs: config.AKASHGEN_JOB_TIMEOUT_MS,
-      pollIntervalMs: config.AKASHGEN_POLL_INTERVAL_MS,
       sweepIntervalMs: Math.min(60_000, config.AKASHGEN_RETENTION_MS),
     },
     upstream,
+    poller,
     store,
     logger,
   })
@@ -73,7 +79,10 @@ export async function buildApp({
     routerOptions: { maxParamLength: 5000 },
   })
   app.decorate('services', services)
-  app.addHook('onClose', async () => engine.close())
+  app.addHook('onClose', async () => {
+    engine.close()
+    poller.close()
+  })
   installConnectionDrain(app)
   installRequestLog(app)
   installErrorHandlers(app)

@@ -29,6 +29,7 @@ export const ConfigSchema = z.object({
   AKASHGEN_STATUS_TIMEOUT_MS: positiveInt.max(600_000).default(10_000).describe('milliseconds, 1-600000'),
   AKASHGEN_IMAGE_TIMEOUT_MS: positiveInt.max(600_000).default(60_000).describe('milliseconds, 1-600000'),
   AKASHGEN_POLL_INTERVAL_MS: positiveInt.max(60_000).default(500).describe('milliseconds, 1-60000'),
+  AKASHGEN_STATUS_RPS: positiveInt.max(1000).default(5).describe('an integer 1-1000'),
   AKASHGEN_MAX_IMAGE_BYTES: positiveInt
     .max(1 << 30)
     .default(20 * 1024 * 1024)

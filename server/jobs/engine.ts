@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto'
 import { type GenerateRequest, isFinalStatus, type JobStatus } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError, toGatewayError } from '../errors.ts'
-import type { UpstreamClient } from '../upstream/client.ts'
+import type { StatusPoller } from '../polling/status-poller.ts'
+import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
 import { Admission } from './admission.ts'
-import type { JobRecord } from './job-record.ts'
+import { type JobEventRecord, type JobRecord, recordEvent } from './job-record.ts'
 import { JobWatchers } from './job-watchers.ts'
 import { type RunHooks, runUpstreamJob } from './run-upstream-job.ts'
 import type { JobStore, StoredImage } from './store.ts'
@@ -15,9 +16,17 @@ export interface JobEngineOptions {
   maxConcurrent: number
   maxQueue: number
   jobTimeoutMs: number
-  pollIntervalMs: number
   /** How often finished records past retention are dropped. */
   sweepIntervalMs: number
+}
+
+/** What the engine works with. */
+export interface JobEngineDeps {
+  options: JobEngineOptions
+  upstream: UpstreamClient
+  poller: StatusPoller
+  store: JobStore
+  logger: Logger
 }
 
 /** Counts for health and metrics. */
@@ -36,28 +45,17 @@ const STATUS_BY_CODE: Partial<Record<GatewayError['code'], JobStatus>> = {
 
 /** Runs jobs against the upstream and keeps their records; one instance per process. */
 export class JobEngine {
+  readonly #deps: JobEngineDeps
   readonly #admission: Admission
   readonly #running = new Map<string, { controller: AbortController; deadline: NodeJS.Timeout }>()
   readonly #watchers = new JobWatchers()
+  readonly #followers = new Map<string, number>()
   readonly #sweeper: NodeJS.Timeout
   /** Rolling mean of job durations in seconds, for Retry-After estimates. */
   #meanJobS = 20
 
-  readonly #options: JobEngineOptions
-  readonly #upstream: UpstreamClient
-  readonly #store: JobStore
-  readonly #logger: Logger
-
-  constructor(deps: {
-    options: JobEngineOptions
-    upstream: UpstreamClient
-    store: JobStore
-    logger: Logger
-  }) {
-    this.#options = deps.options
-    this.#upstream = deps.upstream
-    this.#store = deps.store
-    this.#logger = deps.logger
+  constructor(deps: JobEngineDeps) {
+    this.#deps = deps
     this.#admission = new Admission(deps.options.maxConcurrent, deps.options.maxQueue)
     // One sweeper for all records, rather than a timer per finished job.
     this.#sweeper = setInterval(() => deps.store.sweep(Date.now()), deps.options.sweepIntervalMs).unref()
@@ -65,38 +63,42 @@ export class JobEngine {
 
   /** Accepts a job: it starts at once or waits in line. Throws QUEUE_FULL when the line is full. */
   submit(request: GenerateRequest): JobRecord {
+    const now = Date.now()
     const job: JobRecord = {
       id: randomUUID(),
       request,
       status: 'queued',
       queuePosition: 0,
       worker: null,
-      createdAt: Date.now(),
+      createdAt: now,
+      events: [],
     }
-    const { maxConcurrent, jobTimeoutMs } = this.#options
+    const { maxConcurrent, jobTimeoutMs } = this.#deps.options
     const retryAfterS = Math.max(
       1,
       Math.ceil((this.#meanJobS * (this.#admission.queued + 1)) / maxConcurrent),
     )
     const admitted = this.#admission.admit(job.id, () => this.#start(job), retryAfterS)
-    this.#store.put(job)
+    this.#deps.store.put(job)
     const deadline = setTimeout(() => {
-      const error = new GatewayError('JOB_TIMEOUT', `job did not finish within ${jobTimeoutMs} ms`, {
-        details: { timeoutMs: jobTimeoutMs },
-      })
-      this.#stop(job, error)
+      const details = { timeoutMs: jobTimeoutMs }
+      this.#stop(
+        job,
+        new GatewayError('JOB_TIMEOUT', `job did not finish within ${jobTimeoutMs} ms`, { details }),
+      )
     }, jobTimeoutMs)
     this.#running.set(job.id, { controller: new AbortController(), deadline })
-    this.#logger.info({ jobId: job.id, admitted }, 'job accepted')
-    this.#logger.debug({ jobId: job.id, request }, 'job request')
+    this.#deps.logger.info({ jobId: job.id, admitted }, 'job accepted')
+    this.#deps.logger.debug({ jobId: job.id, request }, 'job request')
     if (admitted === 'started') this.#start(job)
     else job.queuePosition = this.#admission.position(job.id)
+    recordEvent(job, now)
     return job
   }
 
   /** The job's record while retained, else undefined. */
   get(jobId: string): JobRecord | undefined {
-    return this.#store.get(jobId)
+    return this.#deps.store.get(jobId)
   }
 
   /** The job's record; NOT_FOUND when unknown or expired. */
@@ -112,18 +114,62 @@ export class JobEngine {
     return this.#watchers.final(this.require(jobId), signal)
   }
 
-  /** A succeeded job's image, from the cache or fetched again from the upstream by its result. */
-  async image(jobId: string, signal?: AbortSignal): Promise<StoredImage> {
+  /**
+   * The job's events after `afterSeq`, then each new one as it happens, ending with the final one. A resume
+   * with the last id seen gets exactly what it missed. Ends early (without error) when `signal` aborts.
+   */
+  async *events(jobId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<JobEventRecord> {
     const job = this.require(jobId)
-    if (job.status !== 'succeeded' || !job.upstreamResult) {
-      throw new GatewayError('NOT_FOUND', `job ${jobId} has no image (status ${job.status})`, {
-        details: { jobId, status: job.status },
-      })
+    let seen = afterSeq
+    for (;;) {
+      for (const event of job.events) {
+        if (event.seq <= seen) continue
+        seen = event.seq
+        yield event
+      }
+      if (isFinalStatus(job.status) || signal.aborted) return
+      await this.#watchers.next(job, signal).catch(() => undefined)
     }
-    const cached = this.#store.getImage(jobId)
+  }
+
+  /** Marks the job as followed (a waiting request or an open stream) until the returned function is called. */
+  follow(jobId: string): () => void {
+    this.#followers.set(jobId, (this.#followers.get(jobId) ?? 0) + 1)
+    let followed = true
+    return () => {
+      if (!followed) return
+      followed = false
+      const left = (this.#followers.get(jobId) ?? 1) - 1
+      if (left > 0) this.#followers.set(jobId, left)
+      else this.#followers.delete(jobId)
+    }
+  }
+
+  /** Cancels the job when nobody follows it any more (its caller hung up); true when it did. */
+  abandon(jobId: string, reason: string): boolean {
+    if (this.#followers.has(jobId)) return false
+    this.cancel(jobId, reason)
+    return true
+  }
+
+  /** A succeeded job's image as a stream: from the cache, or straight from the upstream by its result. */
+  async openImage(jobId: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
+    const result = this.#imageResult(jobId)
+    const cached = this.#deps.store.getImage(jobId)
+    if (!cached) return this.#deps.upstream.openImage(result, signal)
+    const chunks = (async function* () {
+      yield cached.bytes
+    })()
+    return { contentType: cached.contentType, contentLength: cached.bytes.byteLength, chunks }
+  }
+
+  /** A succeeded job's whole image, kept in the byte-capped cache for the next download. */
+  async image(jobId: string, signal?: AbortSignal): Promise<StoredImage> {
+    const result = this.#imageResult(jobId)
+    const cached = this.#deps.store.getImage(jobId)
     if (cached) return cached
-    const image = await this.#upstream.fetchImage(job.upstreamResult, signal)
-    this.#store.putImage(jobId, image)
+    const image = await this.#deps.upstream.fetchImage(result, signal)
+    this.#deps.store.putImage(jobId, image)
     return image
   }
 
@@ -136,13 +182,8 @@ export class JobEngine {
 
   /** Slots, queue and retention counts. */
   stats(): EngineStats {
-    return {
-      slotsInUse: this.#admission.inUse,
-      maxConcurrent: this.#admission.maxConcurrent,
-      queued: this.#admission.queued,
-      maxQueue: this.#admission.maxQueue,
-      retained: this.#store.size(),
-    }
+    const { inUse, maxConcurrent, queued, maxQueue } = this.#admission
+    return { slotsInUse: inUse, maxConcurrent, queued, maxQueue, retained: this.#deps.store.size() }
   }
 
   /** Number of jobs not final yet. */
@@ -159,6 +200,14 @@ export class JobEngine {
     }
   }
 
+  #imageResult(jobId: string): string {
+    const job = this.require(jobId)
+    if (job.status === 'succeeded' && job.upstreamResult) return job.upstreamResult
+    throw new GatewayError('NOT_FOUND', `job ${jobId} has no image (status ${job.status})`, {
+      details: { jobId, status: job.status },
+    })
+  }
+
   #start(job: JobRecord): void {
     const entry = this.#running.get(job.id)
     if (!entry) return
@@ -170,7 +219,7 @@ export class JobEngine {
       onSubmitted: (upstreamJobId, queuePosition) => {
         job.upstreamJobId = upstreamJobId
         job.queuePosition = queuePosition
-        this.#logger.info({ jobId: job.id, upstreamJobId, queuePosition }, 'job submitted upstream')
+        this.#deps.logger.info({ jobId: job.id, upstreamJobId, queuePosition }, 'job submitted upstream')
         this.#notify(job)
       },
       onProgress: (progress) => {
@@ -181,14 +230,13 @@ export class JobEngine {
         this.#notify(job)
       },
     }
-    const signal = entry.controller.signal
-    runUpstreamJob(job, this.#upstream, this.#options.pollIntervalMs, hooks, signal).then(
+    const { upstream, poller } = this.#deps
+    runUpstreamJob(job, upstream, poller, hooks, entry.controller.signal).then(
       (outcome) => {
         if (isFinalStatus(job.status)) return
         job.upstreamResult = outcome.result
         job.upstreamElapsedS = outcome.elapsedS
-        job.contentType = outcome.image.contentType
-        this.#store.putImage(job.id, outcome.image)
+        if (outcome.worker) job.worker = outcome.worker
         this.#finish(job, 'succeeded')
       },
       (error: unknown) => this.#stop(job, toGatewayError(error)),
@@ -217,7 +265,7 @@ export class JobEngine {
     const level = status === 'succeeded' || status === 'cancelled' ? 'info' : 'warn'
     const { id: jobId, upstreamJobId, error } = job
     const ms = job.finishedAt - job.createdAt
-    this.#logger[level](
+    this.#deps.logger[level](
       { jobId, upstreamJobId, status, ms, code: error?.code, reason: error?.message },
       'job finished',
     )
@@ -229,14 +277,14 @@ export class JobEngine {
     let place = 0
     for (const id of this.#admission.waitingIds()) {
       const waiting = this.get(id)
-      if (waiting) {
-        waiting.queuePosition = ++place
-        this.#notify(waiting)
-      }
+      if (!waiting) continue
+      waiting.queuePosition = ++place
+      this.#notify(waiting)
     }
   }
 
   #notify(job: JobRecord): void {
+    recordEvent(job, Date.now())
     this.#watchers.notify(job)
   }
 }

@@ -1,4 +1,4 @@
-/** Who is waiting on which job: change notifications, and a promise for a job's final state. */
+/** Who is waiting on which job: change notifications, the next change, and a job's final state. */
 import { isFinalStatus } from '@akashgen/client/contract'
 import type { JobRecord } from './job-record.ts'
 
@@ -14,9 +14,18 @@ export class JobWatchers {
     if (isFinalStatus(job.status)) this.#byJob.delete(job.id)
   }
 
+  /** Resolves at the job's next change; rejects with the signal's reason if `signal` aborts first. */
+  next(job: JobRecord, signal?: AbortSignal): Promise<JobRecord> {
+    return this.#until(job, () => true, signal)
+  }
+
   /** Resolves once `job` is final; rejects with the signal's reason if `signal` aborts first. */
   final(job: JobRecord, signal?: AbortSignal): Promise<JobRecord> {
     if (isFinalStatus(job.status)) return Promise.resolve(job)
+    return this.#until(job, (changed) => isFinalStatus(changed.status), signal)
+  }
+
+  #until(job: JobRecord, done: (changed: JobRecord) => boolean, signal?: AbortSignal): Promise<JobRecord> {
     return new Promise((resolve, reject) => {
       const watchers = this.#byJob.get(job.id) ?? new Set()
       this.#byJob.set(job.id, watchers)
@@ -25,7 +34,8 @@ export class JobWatchers {
         reject(signal?.reason)
       }
       const watcher: Watcher = (changed) => {
-        if (!isFinalStatus(changed.status)) return
+        if (!done(changed)) return
+        watchers.delete(watcher)
         signal?.removeEventListener('abort', onAbort)
         resolve(changed)
       }

@@ -1,97 +1,68 @@
-/** Drives one job through the upstream: submit, poll at a fixed interval until final, download the image. */
-import { setTimeout as sleep } from 'node:timers/promises'
+/** Drives one job through the upstream: submit, then the shared poller watches it until it is final. */
 import type { Worker } from '@akashgen/client/contract'
 import { GatewayError } from '../errors.ts'
-import type { UpstreamClient, UpstreamImage } from '../upstream/client.ts'
-import type { UpstreamJobState } from '../upstream/status.ts'
+import type { StatusPoller } from '../polling/status-poller.ts'
+import type { UpstreamClient } from '../upstream/client.ts'
+import { resolveImageReference } from '../upstream/image-reference.ts'
 import type { JobRecord } from './job-record.ts'
 
-/** Consecutive "unknown job" answers tolerated: a job just submitted may briefly be unknown upstream. */
-export const NOT_FOUND_RETRIES = 5
-/** Consecutive failed status requests tolerated before the job fails (the deadline still bounds it all). */
-export const STATUS_FAILURE_RETRIES = 5
+/** What the runner reports while the job runs. */
+export interface Progress {
+  status: 'queued' | 'running'
+  queuePosition: number
+  worker: Worker | null
+  elapsedS: number
+}
 
 /** How the runner reports progress back to the engine. */
 export interface RunHooks {
   onSubmitted(upstreamJobId: string, queuePosition: number): void
-  onProgress(state: {
-    status: 'queued' | 'running'
-    queuePosition: number
-    worker: Worker | null
-    elapsedS: number
-  }): void
+  onProgress(progress: Progress): void
 }
 
-/** What a finished upstream job yields. */
+/** What a succeeded upstream job yields: where its image is, checked to be on the upstream's origin. */
 export interface RunOutcome {
-  image: UpstreamImage
   result: string
   elapsedS: number
+  worker: Worker | null
 }
 
 /**
- * Runs `job` to completion. Resolves with the image, or throws: a GatewayError for upstream trouble, or the
- * signal's reason (the engine's cancel or deadline error) when `signal` aborts.
+ * Runs `job` to its final upstream state. Resolves with the image reference, or throws: a GatewayError for
+ * upstream trouble, or the signal's reason (the engine's cancel or deadline error) when `signal` aborts.
  */
 export async function runUpstreamJob(
   job: JobRecord,
   upstream: UpstreamClient,
-  pollIntervalMs: number,
+  poller: StatusPoller,
   hooks: RunHooks,
   signal: AbortSignal,
 ): Promise<RunOutcome> {
   try {
     const submitted = await upstream.submit(job.request, signal)
     hooks.onSubmitted(submitted.upstreamJobId, submitted.queuePosition)
-    const final = await pollUntilFinal(submitted.upstreamJobId, upstream, pollIntervalMs, hooks, signal)
+    const final = await poller.track(
+      submitted.upstreamJobId,
+      (state) => {
+        if (state.phase !== 'waiting' && state.phase !== 'running') return
+        hooks.onProgress({
+          status: state.phase === 'waiting' ? 'queued' : 'running',
+          queuePosition: state.queuePosition,
+          worker: state.worker,
+          elapsedS: state.elapsedS,
+        })
+      },
+      signal,
+    )
     if (final.phase === 'failed') {
       throw new GatewayError('JOB_FAILED', `upstream job failed: ${final.result || final.rawStatus}`, {
         details: { upstreamStatus: final.rawStatus, reason: final.result },
       })
     }
-    const image = await upstream.fetchImage(final.result, signal)
-    return { image, result: final.result, elapsedS: final.elapsedS }
+    // Refuse an off-origin reference now, so a job never reports success with an image it can not serve.
+    resolveImageReference(final.result, upstream.origin)
+    return { result: final.result, elapsedS: final.elapsedS, worker: final.worker }
   } catch (error) {
     throw signal.aborted ? signal.reason : error
-  }
-}
-
-async function pollUntilFinal(
-  upstreamJobId: string,
-  upstream: UpstreamClient,
-  pollIntervalMs: number,
-  hooks: RunHooks,
-  signal: AbortSignal,
-): Promise<UpstreamJobState> {
-  let unknownAnswers = 0
-  let failedRequests = 0
-  for (;;) {
-    await sleep(pollIntervalMs, undefined, { signal })
-    let state: UpstreamJobState | undefined
-    try {
-      state = (await upstream.status([upstreamJobId], signal)).jobs.get(upstreamJobId)
-      failedRequests = 0
-    } catch (error) {
-      if (signal.aborted || ++failedRequests > STATUS_FAILURE_RETRIES) throw error
-      continue
-    }
-    if (!state) {
-      if (++unknownAnswers > NOT_FOUND_RETRIES) {
-        throw new GatewayError('UPSTREAM_ERROR', `upstream does not know job ${upstreamJobId} any more`, {
-          details: { upstreamJobId, reason: 'NOT_FOUND', tries: unknownAnswers },
-        })
-      }
-      continue
-    }
-    unknownAnswers = 0
-    if (state.phase === 'succeeded' || state.phase === 'failed') return state
-    if (state.phase === 'waiting' || state.phase === 'running') {
-      hooks.onProgress({
-        status: state.phase === 'waiting' ? 'queued' : 'running',
-        queuePosition: state.queuePosition,
-        worker: state.worker,
-        elapsedS: state.elapsedS,
-      })
-    }
   }
 }

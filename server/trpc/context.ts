@@ -1,5 +1,6 @@
 /** The tRPC context: the engine and facts about the request, built per call by the Fastify adapter. */
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify'
+import { originOf } from '../http/origin.ts'
 import type { AppServices } from '../services.ts'
 
 /** What every procedure can use. */
@@ -14,7 +15,7 @@ export interface Context {
 export function contextFactory(services: AppServices) {
   return ({ req }: CreateFastifyContextOptions): Context => ({
     services,
-    origin: `${req.protocol}://${req.host}`,
+    origin: originOf(req),
     requestId: String(req.id),
   })
 }

@@ -2,7 +2,7 @@
 import type { GenerateRequest } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
-import { readCapped, sniffImageType } from './image-body.ts'
+import { cappedChunks, declaredLength, SNIFF_BYTES, sniffImageType } from './image-body.ts'
 import { type ImageSource, resolveImageReference } from './image-reference.ts'
 import { badStatus, describeFailure, readJson, upstreamFetch } from './request.ts'
 import { parseStatusAnswer, type StatusAnswer } from './status.ts'
@@ -36,12 +36,24 @@ export interface UpstreamImage {
   contentType: string
 }
 
+/** An image being downloaded: its type is known (from its first bytes), the rest arrives as it streams. */
+export interface UpstreamImageStream {
+  contentType: string
+  /** The full length when the upstream declared it. */
+  contentLength: number | undefined
+  /** Every byte, the first ones included; throws UPSTREAM_ERROR past the size cap or UPSTREAM_TIMEOUT. */
+  chunks: AsyncIterable<Uint8Array>
+}
+
 /** Talks to AkashGen. Every method throws GatewayError (or the signal's reason when the caller aborted). */
 export interface UpstreamClient {
   readonly origin: URL
   submit(request: GenerateRequest, signal?: AbortSignal): Promise<Submitted>
   /** Statuses of `ids`; ids the upstream does not know are absent from the answer's `jobs`. */
   status(ids: readonly string[], signal?: AbortSignal): Promise<StatusAnswer>
+  /** Opens the image for streaming once its first bytes prove it is an image. */
+  openImage(result: string, signal?: AbortSignal): Promise<UpstreamImageStream>
+  /** Downloads the whole image into memory. */
   fetchImage(result: string, signal?: AbortSignal): Promise<UpstreamImage>
   /** How often each kind of drift (unknown status words, odd answer shapes) was seen. */
   readonly drift: ReadonlyMap<string, number>
@@ -110,36 +122,54 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return answer
   }
 
-  async function download(url: URL, signal?: AbortSignal): Promise<UpstreamImage> {
+  async function open(url: URL, signal?: AbortSignal): Promise<UpstreamImageStream> {
     const timeout = AbortSignal.timeout(options.imageTimeoutMs)
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
+    const failure = (error: unknown) =>
+      describeFailure('image', error, options.imageTimeoutMs, signal, timeout)
     try {
-      const response = await upstreamFetch(
-        'image',
-        url,
-        { headers: { accept: IMAGE_ACCEPT } },
-        2 ** 31 - 1,
-        combined,
-      )
+      const response = await fetch(url, {
+        headers: { accept: IMAGE_ACCEPT },
+        signal: combined,
+        redirect: 'manual',
+      })
       if (!response.ok) throw await badStatus('image', response)
-      return checked(await readCapped(response, options.maxImageBytes), url.pathname)
+      const body = cappedChunks(response, options.maxImageBytes)
+      const head = await readHead(body)
+      const contentType = sniffImageType(head.bytes)
+      if (!contentType) {
+        await body.return(undefined)
+        throw notAnImage(head.bytes, url.pathname)
+      }
+      const rest = async function* () {
+        try {
+          yield* head.chunks
+          yield* body
+        } catch (error) {
+          throw failure(error)
+        }
+      }
+      return { contentType, contentLength: declaredLength(response), chunks: rest() }
     } catch (error) {
-      throw describeFailure('image', error, options.imageTimeoutMs, signal, timeout)
+      throw failure(error)
     }
   }
 
-  async function fetchImage(result: string, signal?: AbortSignal): Promise<UpstreamImage> {
-    const source: ImageSource = resolveImageReference(
-      result,
-      origin,
-      options.allowedImageOrigins,
-      options.maxImageBytes,
-    )
-    if (source.kind === 'inline') return checked(source.bytes, 'data URL')
+  async function openImage(result: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
+    const source = resolveImageReference(result, origin, options.allowedImageOrigins, options.maxImageBytes)
+    if (source.kind === 'inline') {
+      const { bytes } = source
+      const contentType = sniffImageType(bytes)
+      if (!contentType) throw notAnImage(bytes, 'data URL')
+      const chunks = (async function* () {
+        yield bytes
+      })()
+      return { contentType, contentLength: bytes.byteLength, chunks }
+    }
     let lastError: unknown
     for (const url of source.urls) {
       try {
-        return await download(url, signal)
+        return await open(url, signal)
       } catch (error) {
         if (signal?.aborted) throw error
         lastError = error
@@ -148,19 +178,38 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     throw lastError
   }
 
-  return { origin, submit, status, fetchImage, drift }
+  async function fetchImage(result: string, signal?: AbortSignal): Promise<UpstreamImage> {
+    const image = await openImage(result, signal)
+    const chunks: Uint8Array[] = []
+    for await (const chunk of image.chunks) chunks.push(chunk)
+    return { bytes: new Uint8Array(Buffer.concat(chunks)), contentType: image.contentType }
+  }
+
+  return { origin, submit, status, openImage, fetchImage, drift }
 }
 
-function checked(bytes: Uint8Array, where: string): UpstreamImage {
-  const contentType = sniffImageType(bytes)
-  if (!contentType) {
-    throw new GatewayError('UPSTREAM_ERROR', 'upstream image is not an image (unknown magic bytes)', {
-      details: {
-        operation: 'image',
-        source: where,
-        firstBytes: Buffer.from(bytes.slice(0, 16)).toString('hex'),
-      },
-    })
+/** Reads chunks until there are enough bytes to tell the image type. */
+async function readHead(
+  body: AsyncGenerator<Uint8Array>,
+): Promise<{ bytes: Uint8Array; chunks: Uint8Array[] }> {
+  const chunks: Uint8Array[] = []
+  let length = 0
+  while (length < SNIFF_BYTES) {
+    const next = await body.next()
+    if (next.done) break
+    chunks.push(next.value)
+    length += next.value.byteLength
   }
-  return { bytes, contentType }
+  return { bytes: new Uint8Array(Buffer.concat(chunks, length)), chunks }
+}
+
+/** UPSTREAM_ERROR for bytes that are not an image. */
+function notAnImage(bytes: Uint8Array, where: string): GatewayError {
+  return new GatewayError('UPSTREAM_ERROR', 'upstream image is not an image (unknown magic bytes)', {
+    details: {
+      operation: 'image',
+      source: where,
+      firstBytes: Buffer.from(bytes.slice(0, 16)).toString('hex'),
+    },
+  })
 }

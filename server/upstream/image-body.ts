@@ -4,6 +4,9 @@ import { GatewayError } from '../errors.ts'
 /** The image types the gateway passes on, by their magic bytes. */
 export type ImageType = 'image/webp' | 'image/png' | 'image/jpeg' | 'image/gif'
 
+/** Bytes needed to tell every known type apart (`RIFF....WEBP` is the longest signature). */
+export const SNIFF_BYTES = 12
+
 /** Decides the image type from the first bytes; undefined when the bytes are not a known image. */
 export function sniffImageType(bytes: Uint8Array): ImageType | undefined {
   const starts = (sig: number[], at = 0) => sig.every((b, i) => bytes[at + i] === b)
@@ -19,26 +22,45 @@ const tooLarge = (maxBytes: number) =>
     details: { maxBytes },
   })
 
-/** Reads a response body, refusing (and cancelling the download) as soon as it passes `maxBytes`. */
-export async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > maxBytes) {
+/** The declared length of a response body, when it has a usable one. */
+export function declaredLength(response: Response): number | undefined {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  return Number.isInteger(declared) && declared >= 0 ? declared : undefined
+}
+
+/**
+ * Yields a response body chunk by chunk, refusing (and cancelling the download) as soon as it is known to
+ * pass `maxBytes`: at once from its content-length, else when the bytes read so far pass it.
+ */
+export async function* cappedChunks(response: Response, maxBytes: number): AsyncGenerator<Uint8Array> {
+  const declared = declaredLength(response)
+  if (declared !== undefined && declared > maxBytes) {
     await response.body?.cancel().catch(() => {})
     throw tooLarge(maxBytes)
   }
+  if (!response.body) return
+  const reader = response.body.getReader()
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      total += value.byteLength
+      if (total > maxBytes) throw tooLarge(maxBytes)
+      yield value
+    }
+  } finally {
+    await reader.cancel().catch(() => {})
+  }
+}
+
+/** Reads a whole body under the cap into one buffer. */
+export async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
   let total = 0
-  if (!response.body) return new Uint8Array(0)
-  const reader = response.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge(maxBytes)
-    }
-    chunks.push(value)
+  for await (const chunk of cappedChunks(response, maxBytes)) {
+    chunks.push(chunk)
+    total += chunk.byteLength
   }
   return new Uint8Array(Buffer.concat(chunks, total))
 }

@@ -1,0 +1,64 @@
+/** Deciding when a status request is worth sending, and which jobs it should ask about. */
+import type { DurationModel } from './duration-model.ts'
+
+/** Longest a running job goes without a status check, so progress stays fresh. */
+export const MAX_GAP_MS = 5000
+/** A job waiting upstream is checked this often per place in line (bounded by MAX_GAP_MS). */
+export const WAITING_CHECK_PER_PLACE_MS = 250
+
+/** What the plan needs to know about one tracked job. */
+export interface PlanJob {
+  id: string
+  submittedAt: number
+  /** When a status answer last told us about it (its submission time before the first answer). */
+  checkedAt: number
+  /** Set while the upstream says it is waiting in line: its place. */
+  waitingPlace?: number
+  /** Check it at this time whatever the model says (e.g. to ask again about a job the upstream did not know). */
+  forceAt?: number
+}
+
+/** How likely a job is done since its last check, and whether it must be checked now regardless. */
+export interface Likelihood {
+  job: PlanJob
+  p: number
+  forced: boolean
+}
+
+/** Probability that `job` finished since its last check, from the duration model or, cold, a fixed cadence. */
+export function likelihood(
+  job: PlanJob,
+  now: number,
+  model: DurationModel,
+  coldIntervalMs: number,
+): Likelihood {
+  const sinceCheck = now - job.checkedAt
+  if (job.forceAt !== undefined) return { job, p: 0, forced: now >= job.forceAt }
+  if (job.waitingPlace !== undefined) {
+    const gap = Math.min(MAX_GAP_MS, Math.max(1, job.waitingPlace) * WAITING_CHECK_PER_PLACE_MS)
+    return { job, p: 0, forced: sinceCheck >= gap }
+  }
+  if (!model.ready) return { job, p: sinceCheck / coldIntervalMs, forced: sinceCheck >= coldIntervalMs }
+  const age = now - job.submittedAt
+  const p = model.doneBetween(job.checkedAt - job.submittedAt, age)
+  if (p === undefined) {
+    // Older than every job we have seen: back off in proportion to its age.
+    const gap = Math.min(MAX_GAP_MS, Math.max(coldIntervalMs, 0.2 * age))
+    return { job, p: sinceCheck / gap, forced: sinceCheck >= gap }
+  }
+  return { job, p, forced: sinceCheck >= MAX_GAP_MS }
+}
+
+/**
+ * The jobs to ask about now, most likely finished first, or none when a request is not worth it yet: it is
+ * when the expected number of finished-but-unseen jobs reaches `threshold`, or a job is due regardless.
+ */
+export function planRequest(all: Likelihood[], threshold: number, maxIds: number): PlanJob[] {
+  if (all.length === 0) return []
+  const expected = all.reduce((sum, entry) => sum + entry.p, 0)
+  if (expected < threshold && !all.some((entry) => entry.forced)) return []
+  return all
+    .sort((a, b) => Number(b.forced) - Number(a.forced) || b.p - a.p)
+    .slice(0, maxIds)
+    .map((entry) => entry.job)
+}

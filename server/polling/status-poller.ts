@@ -1,0 +1,234 @@
+/** One poller per process: batched, rate-capped status requests for every in-flight upstream job. */
+import type { Logger } from 'pino'
+import { GatewayError } from '../errors.ts'
+import type { StatusAnswer, UpstreamJobState } from '../upstream/status.ts'
+import { type Clock, systemClock } from './clock.ts'
+import { DurationModel } from './duration-model.ts'
+import { likelihood, type PlanJob, planRequest } from './poll-plan.ts'
+import { RateWindow } from './rate-window.ts'
+
+/** Consecutive "unknown job" answers tolerated: a job just submitted may briefly be unknown upstream. */
+export const NOT_FOUND_RETRIES = 5
+/** Consecutive failed status requests a job tolerates before it fails (its deadline bounds it anyway). */
+export const STATUS_FAILURE_RETRIES = 5
+/** Batches that came back without ids the upstream knew, in a row, before batching stops for good. */
+export const INCOMPLETE_BATCHES_BEFORE_FALLBACK = 3
+
+/** Asks the upstream about some ids. */
+export type StatusFetcher = (ids: readonly string[], signal: AbortSignal) => Promise<StatusAnswer>
+
+/** Poller settings. */
+export interface StatusPollerOptions {
+  /** Hard cap: status requests in any one-second window. */
+  statusRps: number
+  /** Check cadence before the gateway has seen enough jobs finish to know how long they take. */
+  coldIntervalMs: number
+  maxIdsPerRequest?: number
+  /** Expected finished-but-unseen jobs that justify a request: lower is fresher, higher is lighter. */
+  threshold?: number
+  tickMs?: number
+}
+
+interface Tracked extends PlanJob {
+  inFlight: boolean
+  askAlone: boolean
+  unknownAnswers: number
+  failedRequests: number
+  onState(state: UpstreamJobState): void
+  settle(result: { state: UpstreamJobState } | { error: unknown }): void
+}
+
+/** Watches upstream jobs until they are final, spending as few status requests as it can. */
+export class StatusPoller {
+  readonly #jobs = new Map<string, Tracked>()
+  readonly #model = new DurationModel()
+  readonly #window: RateWindow
+  readonly #closing = new AbortController()
+  readonly #options: Required<StatusPollerOptions>
+  #batching = true
+  #incompleteBatches = 0
+  #failuresInRow = 0
+  #backoffUntil = 0
+  #lastRequestAt = Number.NEGATIVE_INFINITY
+  #timer: unknown
+  /** Requests sent and ids asked, for metrics and tests. */
+  readonly sent = { requests: 0, ids: 0 }
+
+  readonly #fetchStatus: StatusFetcher
+  readonly #logger: Logger
+  readonly #clock: Clock
+
+  constructor(
+    fetchStatus: StatusFetcher,
+    options: StatusPollerOptions,
+    logger: Logger,
+    clock: Clock = systemClock,
+  ) {
+    this.#fetchStatus = fetchStatus
+    this.#logger = logger
+    this.#clock = clock
+    this.#options = { maxIdsPerRequest: 50, threshold: 0.55, tickMs: 10, ...options }
+    this.#window = new RateWindow(options.statusRps)
+  }
+
+  /** Whether status requests still carry several ids (false once the upstream proved it answers only one). */
+  get batching(): boolean {
+    return this.#batching
+  }
+
+  /** Jobs being watched. */
+  get size(): number {
+    return this.#jobs.size
+  }
+
+  /** Resolves with the job's final state; `onState` sees every non-final answer; `signal` stops watching. */
+  track(
+    upstreamJobId: string,
+    onState: (state: UpstreamJobState) => void,
+    signal: AbortSignal,
+  ): Promise<UpstreamJobState> {
+    return new Promise((resolve, reject) => {
+      const now = this.#clock.now()
+      const onAbort = () => job.settle({ error: signal.reason })
+      const job: Tracked = {
+        id: upstreamJobId,
+        submittedAt: now,
+        checkedAt: now,
+        inFlight: false,
+        askAlone: false,
+        unknownAnswers: 0,
+        failedRequests: 0,
+        onState,
+        settle: (result) => {
+          this.#jobs.delete(upstreamJobId)
+          signal.removeEventListener('abort', onAbort)
+          if ('state' in result) resolve(result.state)
+          else reject(result.error)
+        },
+      }
+      if (signal.aborted) return reject(signal.reason)
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.#jobs.set(upstreamJobId, job)
+      this.#schedule()
+    })
+  }
+
+  /** Stops every request in flight and the timer; jobs still tracked are left to their own signals. */
+  close(): void {
+    this.#closing.abort(new GatewayError('CANCELLED', 'the gateway is shutting down'))
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#jobs.size === 0 || this.#closing.signal.aborted) return
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined
+      this.#pollIfWorthIt()
+      this.#schedule()
+    }, this.#options.tickMs)
+  }
+
+  #pollIfWorthIt(): void {
+    const now = this.#clock.now()
+    if (now < this.#backoffUntil || !this.#mayRequest(now)) return
+    const idle = [...this.#jobs.values()].filter((job) => !job.inFlight)
+    const lone = idle.find((job) => job.askAlone)
+    if (lone) return void this.#request([lone], now)
+    const { coldIntervalMs, threshold, maxIdsPerRequest } = this.#options
+    const chances = idle.map((job) => likelihood(job, now, this.#model, coldIntervalMs))
+    const chosen = planRequest(chances, threshold, this.#batching ? maxIdsPerRequest : 1) as Tracked[]
+    if (chosen.length > 0) void this.#request(chosen, now)
+  }
+
+  /**
+   * Within the hard cap, requests are paced: none in the window allows a burst (dense checks near a lone
+   * job's expected finish), a fuller window spreads them evenly so demand never starves the rest of it.
+   */
+  #mayRequest(now: number): boolean {
+    if (this.#window.nextAllowedAt(now) > now) return false
+    const fullness = this.#window.count(now) / this.#options.statusRps
+    return now - this.#lastRequestAt >= (fullness * 1000) / this.#options.statusRps
+  }
+
+  async #request(jobs: Tracked[], now: number): Promise<void> {
+    this.#window.take(now)
+    this.#lastRequestAt = now
+    this.sent.requests++
+    this.sent.ids += jobs.length
+    for (const job of jobs) job.inFlight = true
+    const ids = jobs.map((job) => job.id)
+    let answer: StatusAnswer
+    try {
+      answer = await this.#fetchStatus(ids, this.#closing.signal)
+    } catch (error) {
+      this.#failuresInRow++
+      this.#backoffUntil = this.#clock.now() + Math.min(5000, 100 * 2 ** this.#failuresInRow)
+      for (const job of jobs) {
+        job.inFlight = false
+        if (++job.failedRequests > STATUS_FAILURE_RETRIES) job.settle({ error })
+      }
+      return
+    }
+    this.#failuresInRow = 0
+    this.#takeAnswer(jobs, answer, this.#clock.now())
+  }
+
+  #takeAnswer(jobs: Tracked[], answer: StatusAnswer, at: number): void {
+    let missing = 0
+    for (const job of jobs) {
+      job.inFlight = false
+      if (!this.#jobs.has(job.id)) continue
+      const state = answer.jobs.get(job.id)
+      if (!state) {
+        if (jobs.length > 1) {
+          job.askAlone = true
+          missing++
+        } else if (++job.unknownAnswers > NOT_FOUND_RETRIES) {
+          job.settle({ error: lost(job.id, job.unknownAnswers) })
+        } else {
+          // Unknown when asked alone: ask again soon, backing off (a quarter of the cold interval, then doubling).
+          job.checkedAt = at
+          job.forceAt = at + (this.#options.coldIntervalMs / 4) * 2 ** (job.unknownAnswers - 1)
+        }
+        continue
+      }
+      if (job.askAlone) this.#noteIncompleteBatch()
+      Object.assign(job, {
+        askAlone: false,
+        unknownAnswers: 0,
+        failedRequests: 0,
+        checkedAt: at,
+        forceAt: undefined,
+      })
+      this.#deliver(job, state, at)
+    }
+    if (jobs.length > 1 && missing === 0) this.#incompleteBatches = 0
+  }
+
+  /** A job missing from a batch was found when asked alone: the batch was incomplete. */
+  #noteIncompleteBatch(): void {
+    if (!this.#batching || ++this.#incompleteBatches < INCOMPLETE_BATCHES_BEFORE_FALLBACK) return
+    this.#batching = false
+    this.#logger.warn(
+      { incompleteBatches: this.#incompleteBatches },
+      'upstream answers batches incompletely: one id per status request from now on',
+    )
+  }
+
+  #deliver(job: Tracked, state: UpstreamJobState, at: number): void {
+    if (state.phase === 'succeeded' || state.phase === 'failed') {
+      this.#model.record(state.elapsedS > 0 ? state.elapsedS * 1000 : at - job.submittedAt)
+      job.settle({ state })
+      return
+    }
+    job.waitingPlace = state.phase === 'waiting' && state.queuePosition > 0 ? state.queuePosition : undefined
+    job.onState(state)
+  }
+}
+
+function lost(upstreamJobId: string, tries: number): GatewayError {
+  return new GatewayError('UPSTREAM_ERROR', `upstream does not know job ${upstreamJobId} any more`, {
+    details: { upstreamJobId, reason: 'NOT_FOUND', tries },
+  })
+}
