@@ -1,0 +1,85 @@
+// Runs one scenario against one server under test: start it fresh, warm up, measure a window, and summarise.
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { EmulatorControl } from './emulator-control.ts'
+import { type LoadRun, startClosedLoop } from './load.ts'
+import { probeReader } from './probe-reader.ts'
+import { startProbedServer } from './processes.ts'
+import { type Row, summarise } from './row.ts'
+import type { Scenario } from './scenarios.ts'
+
+/** A server the scenarios run against: the gateway or the baseline, by entry file. */
+export interface ServerUnderTest {
+  name: string
+  entry: string
+}
+
+const REQUEST_TIMEOUT_MS = 300_000
+const PREWARM_REQUESTS = 3
+
+/** Measures `scenario` on a freshly started `server` in front of the shared emulator; always stops the server. */
+export async function measureScenario(
+  scenario: Scenario,
+  server: ServerUnderTest,
+  emulator: { url: string; control: EmulatorControl },
+): Promise<Row> {
+  const { control } = emulator
+  // Lone warm-up jobs are short whatever the scenario, so warming up costs seconds, not minutes.
+  await control.configure({ queueMs: 0, workers: 256, runMs: 300, imagePadBytes: scenario.imagePadBytes })
+  const probeFile = join(tmpdir(), `akashgen-bench-${process.pid}-${scenario.id}-${server.name}.json`)
+  const proc = await startProbedServer(server.name, server.entry, {
+    LOG_LEVEL: 'warn',
+    AKASHGEN_UPSTREAM_URL: emulator.url,
+    AKASHGEN_MAX_CONCURRENT: String(scenario.slots),
+    AKASHGEN_MAX_QUEUE: '1000',
+    BENCH_PROBE_FILE: probeFile,
+  })
+  let load: LoadRun | undefined
+  try {
+    const probe = probeReader(proc.child, probeFile)
+    const promptFor = (phase: string) => (n: number) => `bench ${scenario.id} ${server.name} ${phase} ${n}`
+    const base = { url: proc.url, requestTimeoutMs: REQUEST_TIMEOUT_MS }
+    const lone = 'requests' in scenario.warmup ? scenario.warmup.requests : PREWARM_REQUESTS
+    await startClosedLoop({ ...base, clients: 1, maxRequests: lone, promptFor: promptFor('warm') }).done
+    await control.configure({ runMs: scenario.runMs })
+    await sleep(300)
+    const idle = await probe.sampleAfter(Date.now())
+
+    const measured = { ...base, promptFor: promptFor('measured') }
+    if ('ms' in scenario.warmup) {
+      load = startClosedLoop({ ...measured, clients: scenario.clients })
+      await sleep(scenario.warmup.ms)
+    }
+    await probe.reset()
+    await control.reset()
+    const startMs = performance.now()
+    if ('requests' in scenario.measure) {
+      load = startClosedLoop({ ...measured, clients: 1, maxRequests: scenario.measure.requests })
+      await load.done
+    } else {
+      await sleep(scenario.measure.ms)
+    }
+    const endMs = performance.now()
+    const counters = await control.counters()
+    const sample = await probe.sampleAfter(Date.now())
+    const results = load?.results.filter((r) => r.endMs >= startMs && r.endMs <= endMs) ?? []
+    await load?.stop()
+    return summarise({
+      scenario,
+      server: server.name,
+      results,
+      windowMs: endMs - startMs,
+      jobs: await control.jobs(),
+      statusRequests: counters.statusRequests,
+      idle,
+      sample,
+    })
+  } finally {
+    await load?.stop()
+    await proc.stop()
+    await rm(probeFile, { force: true })
+  }
+}

@@ -1,0 +1,34 @@
+// The bench's command line: --smoke, --only a,c, --no-baseline, --help.
+import { parseArgs } from 'node:util'
+
+/** What one `npm run bench` run should do. */
+export interface BenchOptions {
+  smoke: boolean
+  only: string[] | undefined
+  baseline: boolean
+}
+
+/** Usage text for --help and for bad flags. */
+export const USAGE = `Usage: npm run bench -- [--smoke] [--only a,b,c,d] [--no-baseline]
+  --smoke        every scenario for about 2 s with small counts (what CI runs)
+  --only <ids>   run only these scenarios, e.g. --only a,c
+  --no-baseline  skip the baseline (the Go proxy's algorithm); only the gateway is measured`
+
+/** Parses argv (without node and script); throws an Error with a one-line message for a bad flag. */
+export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      smoke: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'no-baseline': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) return 'help'
+  const only = values.only?.split(',').map((id) => id.trim().toLowerCase())
+  const unknown = only?.filter((id) => !['a', 'b', 'c', 'd'].includes(id)) ?? []
+  if (unknown.length > 0) throw new Error(`--only takes scenario ids a, b, c, d; not ${unknown.join(', ')}`)
+  return { smoke: values.smoke, only, baseline: !values['no-baseline'] }
+}

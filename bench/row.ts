@@ -1,0 +1,82 @@
+// Turns one measured window (client timings, emulator jobs and counters, probe samples) into a table row.
+import type { EmulatorJobView } from '../emulator/jobs/record.ts'
+import type { RequestResult } from './load.ts'
+import type { ProbeSample } from './probe.ts'
+import type { Metric, Scenario } from './scenarios.ts'
+import { percentile } from './stats.ts'
+
+const MiB = 1024 * 1024
+
+/** The figures of one (scenario, server) run; times in ms, NaN where nothing was measured. */
+export interface Row extends Record<Metric, number> {
+  scenario: string
+  server: string
+  images: number
+  /** Answers other than 200 in the window (refusals, errors, client-side failures). */
+  failures: number
+  /** Why the first of them failed (status and the start of its body), for the progress line and results.json. */
+  firstFailure?: string
+  windowMs: number
+  latencyP50Ms: number
+  latencyP99Ms: number
+  overheadP99Ms: number
+  lagP99Ms: number
+  idleRssMiB: number
+  peakRssMiB: number
+  /** Images answered per second relative to the baseline's row of the same scenario, when there is one. */
+  vsBaseline?: number
+}
+
+/** What one window left behind. */
+export interface WindowData {
+  scenario: Scenario
+  server: string
+  results: RequestResult[]
+  windowMs: number
+  jobs: EmulatorJobView[]
+  statusRequests: number
+  idle: ProbeSample
+  sample: ProbeSample
+}
+
+/** Summarises a window: overhead and lag come from the emulator's own record of each request's job. */
+export function summarise(data: WindowData): Row {
+  const ok = data.results.filter((r) => r.status === 200)
+  const jobByPrompt = new Map(data.jobs.map((job) => [job.prompt, job]))
+  const latencies = ok.map((r) => r.endMs - r.startMs)
+  const overheads: number[] = []
+  const lags: number[] = []
+  for (const r of ok) {
+    const job = jobByPrompt.get(r.prompt)
+    if (job?.finishedAt == null) continue
+    overheads.push(r.endMs - r.startMs - (job.finishedAt - job.submittedAt))
+    if (job.firstReportedFinalAt != null) lags.push(job.firstReportedFinalAt - job.finishedAt)
+  }
+  const peakRssMiB = data.sample.peakRssBytes / MiB
+  const idleRssMiB = data.idle.rssBytes / MiB
+  return {
+    scenario: data.scenario.id,
+    server: data.server,
+    images: ok.length,
+    failures: data.results.length - ok.length,
+    ...failureOf(data.results),
+    windowMs: data.windowMs,
+    imagesPerS: ok.length / (data.windowMs / 1000),
+    latencyP50Ms: percentile(latencies, 50),
+    latencyP99Ms: percentile(latencies, 99),
+    overheadP50Ms: percentile(overheads, 50),
+    overheadP99Ms: percentile(overheads, 99),
+    lagP50Ms: percentile(lags, 50),
+    lagP99Ms: percentile(lags, 99),
+    statusPerImage: ok.length > 0 ? data.statusRequests / ok.length : Number.NaN,
+    idleRssMiB,
+    peakRssMiB,
+    rssGrowthMiB: peakRssMiB - idleRssMiB,
+    loopP99Ms: data.sample.eventLoopP99Ms,
+  }
+}
+
+function failureOf(results: RequestResult[]): { firstFailure?: string } {
+  const failed = results.find((r) => r.status !== 200)
+  return failed ? { firstFailure: `${failed.status} ${failed.error ?? ''}`.trim() } : {}
+}

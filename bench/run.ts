@@ -1,0 +1,106 @@
+// `npm run bench`: starts the emulator, measures each scenario on the gateway and the baseline, prints one table.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { emulatorControl } from './emulator-control.ts'
+import { closeLoadSockets } from './load.ts'
+import { measureScenario, type ServerUnderTest } from './measure.ts'
+import { type BenchOptions, parseBenchArgs, USAGE } from './options.ts'
+import { startEmulatorProcess, stopAll } from './processes.ts'
+import type { Row } from './row.ts'
+import { scenarios } from './scenarios.ts'
+import { formatTable } from './table.ts'
+
+const GATEWAY: ServerUnderTest = { name: 'akashgen', entry: 'server/main.ts' }
+const BASELINE: ServerUnderTest = { name: 'baseline', entry: 'bench/baseline-proxy.ts' }
+const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
+
+/** Runs the chosen scenarios; resolves with the rows, or throws when the harness itself failed. */
+async function runBench(options: BenchOptions): Promise<Row[]> {
+  const chosen = scenarios(options.smoke).filter((s) => !options.only || options.only.includes(s.id))
+  const servers = options.baseline ? [GATEWAY, BASELINE] : [GATEWAY]
+  const emulatorProcess = await startEmulatorProcess([
+    '--queue-ms',
+    '0',
+    '--run-ms',
+    '300',
+    '--workers',
+    '256',
+  ])
+  const emulator = { url: emulatorProcess.url, control: emulatorControl(emulatorProcess.url) }
+  const rows: Row[] = []
+  for (const scenario of chosen) {
+    for (const server of servers) {
+      const started = Date.now()
+      process.stderr.write(`bench: (${scenario.id}) ${scenario.title} on ${server.name} ... `)
+      const row = await measureScenario(scenario, server, emulator)
+      process.stderr.write(`${row.images} images in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+      if (row.firstFailure)
+        process.stderr.write(`bench:   ${row.failures} failed, first: ${row.firstFailure}\n`)
+      rows.push(row)
+    }
+    const baseline = rows.find((r) => r.scenario === scenario.id && r.server === BASELINE.name)
+    for (const row of rows.filter((r) => r.scenario === scenario.id && baseline)) {
+      row.vsBaseline = row.imagesPerS / (baseline as Row).imagesPerS
+    }
+  }
+  console.log(formatTable(rows, chosen))
+  writeResults(options, rows)
+  const empty = rows.filter((row) => row.images === 0)
+  if (empty.length > 0) {
+    throw new Error(`no images delivered in: ${empty.map((r) => `(${r.scenario}) ${r.server}`).join(', ')}`)
+  }
+  return rows
+}
+
+function writeResults(options: BenchOptions, rows: Row[]): void {
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: totalmem() / 1024 ** 3 }
+  const report = {
+    date: new Date().toISOString(),
+    commit: commit(),
+    node: process.version,
+    machine,
+    options,
+    rows,
+  }
+  mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true })
+  writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`)
+  process.stderr.write(`bench: results written to ${RESULTS}\n`)
+}
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions | 'help'
+  try {
+    options = parseBenchArgs(process.argv.slice(2))
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n${USAGE}\n`)
+    process.exit(2)
+  }
+  if (options === 'help') return console.log(USAGE)
+  // Children must never outlive the bench, even when it is interrupted.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stopAll().finally(() => process.exit(130))
+    })
+  }
+  try {
+    await runBench(options)
+  } catch (error) {
+    process.stderr.write(`bench: failed: ${(error as Error).message}\n`)
+    process.exitCode = 1
+  } finally {
+    closeLoadSockets()
+    await stopAll()
+  }
+}
+
+main()

@@ -1,0 +1,32 @@
+// The benchmark's CI smoke: `bench/run.ts --smoke` runs end to end and delivers images in every row; no timings.
+import { describe, expect, it } from 'vitest'
+import { runNode } from '../support/process.ts'
+
+const SCENARIOS = ['a', 'b']
+const SERVERS = ['akashgen', 'baseline']
+
+describe('npm run bench -- --smoke', () => {
+  it('prints the table with a row per scenario and server, each with images delivered', async () => {
+    const bench = runNode(['--import', 'tsx', 'bench/run.ts', '--smoke', '--only', SCENARIOS.join(',')], {})
+    const { code } = await bench.exited
+    expect(code, bench.stderr()).toBe(0)
+    const lines = bench.stdout().split('\n')
+    const header = lines.find((line) => line.startsWith('scenario'))
+    expect(header).toMatch(/images\/s.*overhead p50.*lag p50.*status\/image.*RSS peak MiB.*loop p99 ms/)
+    for (const scenario of SCENARIOS) {
+      for (const server of SERVERS) {
+        const row = lines.find((line) => new RegExp(`^${scenario}\\s+${server}\\s`).test(line))
+        expect(row, `row (${scenario}) ${server}`).toBeDefined()
+        const images = Number(row?.split(/\s+/)[2])
+        expect(images, `images in (${scenario}) ${server}`).toBeGreaterThan(0)
+      }
+    }
+  }, 120_000)
+
+  it('refuses an unknown scenario with its usage and exit code 2, starting nothing', async () => {
+    const bench = runNode(['--import', 'tsx', 'bench/run.ts', '--only', 'z'], {})
+    const { code } = await bench.exited
+    expect(code).toBe(2)
+    expect(bench.stderr()).toContain('--only takes scenario ids a, b, c, d')
+  })
+})
