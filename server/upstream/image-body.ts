@@ -53,14 +53,3 @@ export async function* cappedChunks(response: Response, maxBytes: number): Async
     await reader.cancel().catch(() => {})
   }
 }
-
-/** Reads a whole body under the cap into one buffer. */
-export async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for await (const chunk of cappedChunks(response, maxBytes)) {
-    chunks.push(chunk)
-    total += chunk.byteLength
-  }
-  return new Uint8Array(Buffer.concat(chunks, total))
-}

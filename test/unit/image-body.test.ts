@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../server/errors.ts'
-import { readCapped, sniffImageType } from '../../server/upstream/image-body.ts'
+import { cappedChunks, sniffImageType } from '../../server/upstream/image-body.ts'
+
+/** The whole body through cappedChunks, joined. */
+async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of cappedChunks(response, maxBytes)) chunks.push(chunk)
+  return new Uint8Array(Buffer.concat(chunks))
+}
 
 const bytes = (...values: (number | string)[]) =>
   new Uint8Array(values.flatMap((v) => (typeof v === 'string' ? [...Buffer.from(v, 'latin1')] : [v])))
@@ -51,7 +58,7 @@ describe('sniffImageType', () => {
   })
 })
 
-describe('readCapped', () => {
+describe('cappedChunks', () => {
   describe('under the cap', () => {
     it('returns the bytes of the body', async () => {
       const body = bytes(0x89, 'PNG', 0x0d, 0x0a, 0x1a, 0x0a)
