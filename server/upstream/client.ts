@@ -3,7 +3,7 @@ import type { GenerateRequest } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import { cappedChunks, declaredLength, SNIFF_BYTES, sniffImageType } from './image-body.ts'
-import { type ImageSource, resolveImageReference } from './image-reference.ts'
+import { resolveImageReference } from './image-reference.ts'
 import { badStatus, describeFailure, readJson, upstreamFetch } from './request.ts'
 import { parseStatusAnswer, type StatusAnswer } from './status.ts'
 
