@@ -7,5 +7,6 @@ export {
   type AkashGenClientOptions,
   type AppRouter,
   createAkashGenClient,
+  type EventSourceClass,
   type HeadersOption,
 } from './trpc-client.ts'

@@ -1,5 +1,12 @@
-/** createAkashGenClient: the fully typed tRPC client of the gateway. */
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client'
+/** createAkashGenClient: the fully typed tRPC client of the gateway (batched calls, subscriptions over SSE). */
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+} from '@trpc/client'
+import { EventSource as EventSourcePolyfill, type FetchLike } from 'eventsource'
 import superjson from 'superjson'
 import type { AppRouter } from '../server/trpc/router.ts'
 
@@ -8,6 +15,9 @@ export type HeadersOption =
   | Record<string, string>
   | (() => Record<string, string> | Promise<Record<string, string>>)
 
+/** An `EventSource` class: the runtime's own, or the `eventsource` package's (which can send headers). */
+export type EventSourceClass = typeof globalThis.EventSource | typeof EventSourcePolyfill
+
 /** Where the gateway is and how to call it. */
 export interface AkashGenClientOptions {
   /** The gateway's base URL, e.g. `http://localhost:6571` (a trailing `/trpc` is accepted too). */
@@ -15,9 +25,14 @@ export interface AkashGenClientOptions {
   headers?: HeadersOption
   /** A fetch implementation, for runtimes without a global one or for tests. */
   fetch?: typeof fetch
+  /**
+   * The EventSource class subscriptions use. Default: the runtime's global one, else (Node 20) the
+   * `eventsource` package. Only the package's class sends `headers` and uses `fetch`: a browser's cannot.
+   */
+  EventSource?: EventSourceClass
 }
 
-/** The typed client: `client.generate.mutate(...)`, `client.jobStatus.query(...)`, `client.health.query()`. */
+/** The typed client: `client.generate.mutate(...)`, `client.jobEvents.subscribe(...)`, `client.health.query()`. */
 export type AkashGenClient = TRPCClient<AppRouter>
 
 /** The gateway's base URL without a trailing slash or `/trpc`. */
@@ -25,18 +40,44 @@ export function gatewayBaseUrl(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/trpc$/, '')
 }
 
-/** Creates the typed client. */
+/** The headers of `options`, resolved for one request. */
+export async function resolveHeaders(options: AkashGenClientOptions): Promise<Record<string, string>> {
+  return typeof options.headers === 'function' ? await options.headers() : (options.headers ?? {})
+}
+
+/** Creates the typed client: subscriptions go over SSE, everything else over batched HTTP, superjson on both. */
 export function createAkashGenClient(options: AkashGenClientOptions): AkashGenClient {
+  const url = `${gatewayBaseUrl(options.url)}/trpc`
+  const EventSource =
+    options.EventSource ?? (globalThis.EventSource as EventSourceClass | undefined) ?? EventSourcePolyfill
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: `${gatewayBaseUrl(options.url)}/trpc`,
-        transformer: superjson,
-        ...(options.headers ? { headers: options.headers } : {}),
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url,
+          transformer: superjson,
+          EventSource,
+          ...(EventSource === EventSourcePolyfill && (options.headers || options.fetch)
+            ? { eventSourceOptions: { fetch: fetchWithHeaders(options) } }
+            : {}),
+        }),
+        false: httpBatchLink({
+          url,
+          transformer: superjson,
+          ...(options.headers ? { headers: options.headers } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
       }),
     ],
   })
+}
+
+/** The `eventsource` package's fetch, with the client's headers added and its own fetch used. */
+function fetchWithHeaders(options: AkashGenClientOptions): FetchLike {
+  const doFetch = options.fetch ?? fetch
+  return async (input, init) =>
+    doFetch(input, { ...init, headers: { ...init.headers, ...(await resolveHeaders(options)) } })
 }
 
 export type { AppRouter }

@@ -7,8 +7,9 @@ import { installConnectionDrain } from './http/connection-drain.ts'
 import { installErrorHandlers } from './http/errors.ts'
 import { registerGenerateRoute } from './http/generate-route.ts'
 import { registerHealthRoute } from './http/health-route.ts'
-import { registerJobRoutes } from './http/jobs-routes.ts'
+import { registerJobRoutes } from './http/job-routes.ts'
 import { installRequestLog, requestIdOf } from './http/request-log.ts'
+import { installOpenStreams } from './http/sse.ts'
 import { JobEngine } from './jobs/engine.ts'
 import { MemoryJobStore } from './jobs/store.ts'
 import { createLogger } from './logger.ts'
@@ -84,17 +85,19 @@ export async function buildApp({
     poller.close()
   })
   installConnectionDrain(app)
+  // Open event streams are ended (and awaited) before the server closes: they would hold app.close() open.
+  const streams = installOpenStreams(app)
   installRequestLog(app)
   installErrorHandlers(app)
   registerHealthRoute(app, services)
   registerGenerateRoute(app, services)
-  registerJobRoutes(app, services)
+  registerJobRoutes(app, services, streams)
   // Not wrapped in fastify-plugin: tRPC's body parser must stay inside its own /trpc context.
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: contextFactory(services),
+      createContext: contextFactory(services, streams),
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           logger.error({ err: error.cause ?? error, path }, 'tRPC internal error')

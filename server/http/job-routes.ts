@@ -71,9 +71,12 @@ async function streamEvents(
 ): Promise<void> {
   const stream = streams.open(() => reply.raw.destroy())
   const hangUp = new AbortController()
-  // request.signal fires once the request has been read (Fastify 5.12), so watch the response instead.
-  const onClose = () => hangUp.abort()
-  reply.raw.once('close', onClose)
+  // request.signal fires once the request has been read (Fastify 5.12), so watch the response instead. The
+  // stream counts as ended for shutdown only once its response is closed, not when its body is ended.
+  reply.raw.once('close', () => {
+    hangUp.abort()
+    stream.ended()
+  })
   const unfollow = engine.follow(job.id)
   const heartbeat = setInterval(() => body.write(SSE_HEARTBEAT), HEARTBEAT_MS)
   try {
@@ -86,8 +89,6 @@ async function streamEvents(
   } finally {
     clearInterval(heartbeat)
     unfollow()
-    reply.raw.off('close', onClose)
     body.end()
-    stream.ended()
   }
 }

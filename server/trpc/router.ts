@@ -3,6 +3,7 @@ import { cancelProcedure } from './cancel.ts'
 import { generateProcedure } from './generate.ts'
 import { healthProcedure } from './health.ts'
 import { router } from './init.ts'
+import { jobEventsProcedure } from './job-events.ts'
 import { jobStatusProcedure } from './job-status.ts'
 
 export const appRouter = router({
@@ -10,6 +11,7 @@ export const appRouter = router({
   jobStatus: jobStatusProcedure,
   health: healthProcedure,
   cancel: cancelProcedure,
+  jobEvents: jobEventsProcedure,
 })
 
 /** The router's type: import it with `import type` only, so no server code reaches a client bundle. */
