@@ -2,15 +2,14 @@
 import type { GenerateRequest } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
-import { cappedChunks, declaredLength, SNIFF_BYTES, sniffImageType } from './image-body.ts'
+import { sniffImageType } from './image-body.ts'
+import { createImageDownloader, notAnImage, type UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
-import { badStatus, describeFailure, readJson, upstreamFetch } from './request.ts'
+import { badStatus, readJson, upstreamFetch } from './request.ts'
 import { parseStatusAnswer, type StatusAnswer } from './status.ts'
 
 /** GPUs AkashGen's own clients ask for, in their order of preference. */
 export const PREFERRED_GPUS = ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100']
-/** The `Accept` header for images: Next's optimiser re-encodes WebP to JPEG for clients that omit WebP. */
-export const IMAGE_ACCEPT = 'image/webp,image/png,image/jpeg,image/*'
 
 /** Settings of the upstream client. */
 export interface UpstreamClientOptions {
@@ -36,15 +35,6 @@ export interface UpstreamImage {
   contentType: string
 }
 
-/** An image being downloaded: its type is known (from its first bytes), the rest arrives as it streams. */
-export interface UpstreamImageStream {
-  contentType: string
-  /** The full length when the upstream declared it. */
-  contentLength: number | undefined
-  /** Every byte, the first ones included; throws UPSTREAM_ERROR past the size cap or UPSTREAM_TIMEOUT. */
-  chunks: AsyncIterable<Uint8Array>
-}
-
 /** Talks to AkashGen. Every method throws GatewayError (or the signal's reason when the caller aborted). */
 export interface UpstreamClient {
   readonly origin: URL
@@ -62,6 +52,10 @@ export interface UpstreamClient {
 /** Creates the client for one upstream origin. */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const origin = new URL(options.baseUrl)
+  const downloader = createImageDownloader({
+    timeoutMs: options.imageTimeoutMs,
+    maxBytes: options.maxImageBytes,
+  })
   const drift = new Map<string, number>()
   const noteDrift = (kind: string, detail: Record<string, unknown>) => {
     const seen = drift.get(kind) ?? 0
@@ -122,39 +116,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return answer
   }
 
-  async function open(url: URL, signal?: AbortSignal): Promise<UpstreamImageStream> {
-    const timeout = AbortSignal.timeout(options.imageTimeoutMs)
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
-    const failure = (error: unknown) =>
-      describeFailure('image', error, options.imageTimeoutMs, signal, timeout)
-    try {
-      const response = await fetch(url, {
-        headers: { accept: IMAGE_ACCEPT },
-        signal: combined,
-        redirect: 'manual',
-      })
-      if (!response.ok) throw await badStatus('image', response)
-      const body = cappedChunks(response, options.maxImageBytes)
-      const head = await readHead(body)
-      const contentType = sniffImageType(head.bytes)
-      if (!contentType) {
-        await body.return(undefined)
-        throw notAnImage(head.bytes, url.pathname)
-      }
-      const rest = async function* () {
-        try {
-          yield* head.chunks
-          yield* body
-        } catch (error) {
-          throw failure(error)
-        }
-      }
-      return { contentType, contentLength: declaredLength(response), chunks: rest() }
-    } catch (error) {
-      throw failure(error)
-    }
-  }
-
   async function openImage(result: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
     const source = resolveImageReference(result, origin, options.allowedImageOrigins, options.maxImageBytes)
     if (source.kind === 'inline') {
@@ -169,7 +130,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let lastError: unknown
     for (const url of source.urls) {
       try {
-        return await open(url, signal)
+        return await downloader.open(url, signal)
       } catch (error) {
         if (signal?.aborted) throw error
         lastError = error
@@ -188,28 +149,4 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   return { origin, submit, status, openImage, fetchImage, drift }
 }
 
-/** Reads chunks until there are enough bytes to tell the image type. */
-async function readHead(
-  body: AsyncGenerator<Uint8Array>,
-): Promise<{ bytes: Uint8Array; chunks: Uint8Array[] }> {
-  const chunks: Uint8Array[] = []
-  let length = 0
-  while (length < SNIFF_BYTES) {
-    const next = await body.next()
-    if (next.done) break
-    chunks.push(next.value)
-    length += next.value.byteLength
-  }
-  return { bytes: new Uint8Array(Buffer.concat(chunks, length)), chunks }
-}
-
-/** UPSTREAM_ERROR for bytes that are not an image. */
-function notAnImage(bytes: Uint8Array, where: string): GatewayError {
-  return new GatewayError('UPSTREAM_ERROR', 'upstream image is not an image (unknown magic bytes)', {
-    details: {
-      operation: 'image',
-      source: where,
-      firstBytes: Buffer.from(bytes.slice(0, 16)).toString('hex'),
-    },
-  })
-}
+export { IMAGE_ACCEPT, type UpstreamImageStream } from './image-download.ts'

@@ -22,34 +22,31 @@ const tooLarge = (maxBytes: number) =>
     details: { maxBytes },
   })
 
-/** The declared length of a response body, when it has a usable one. */
-export function declaredLength(response: Response): number | undefined {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
-  return Number.isInteger(declared) && declared >= 0 ? declared : undefined
-}
-
 /**
- * Yields a response body chunk by chunk, refusing (and cancelling the download) as soon as it is known to
- * pass `maxBytes`: at once from its content-length, else when the bytes read so far pass it.
+ * Yields a body chunk by chunk, refusing as soon as it is known to pass `maxBytes`: at once from its declared
+ * length, else when the bytes read so far pass it. Stopping early (a refusal, or the consumer leaving)
+ * closes the body.
  */
-export async function* cappedChunks(response: Response, maxBytes: number): AsyncGenerator<Uint8Array> {
-  const declared = declaredLength(response)
-  if (declared !== undefined && declared > maxBytes) {
-    await response.body?.cancel().catch(() => {})
+export async function* cappedChunks(
+  body: AsyncIterable<Uint8Array> | null,
+  maxBytes: number,
+  declaredLength?: number,
+): AsyncGenerator<Uint8Array> {
+  if (declaredLength !== undefined && declaredLength > maxBytes) {
+    await closeBody(body)
     throw tooLarge(maxBytes)
   }
-  if (!response.body) return
-  const reader = response.body.getReader()
+  if (!body) return
   let total = 0
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return
-      total += value.byteLength
-      if (total > maxBytes) throw tooLarge(maxBytes)
-      yield value
-    }
-  } finally {
-    await reader.cancel().catch(() => {})
+  for await (const chunk of body) {
+    total += chunk.byteLength
+    if (total > maxBytes) throw tooLarge(maxBytes)
+    yield chunk
   }
+}
+
+async function closeBody(body: AsyncIterable<Uint8Array> | null): Promise<void> {
+  if (!body) return
+  if ('cancel' in body && typeof body.cancel === 'function') await body.cancel().catch(() => {})
+  else if ('destroy' in body && typeof body.destroy === 'function') body.destroy()
 }

@@ -63,16 +63,26 @@ export async function readJson(operation: UpstreamOperation, response: Response)
 }
 
 /** A non-2xx answer as UPSTREAM_ERROR carrying the upstream's status and its `error` text when any. */
-export async function badStatus(operation: UpstreamOperation, response: Response): Promise<GatewayError> {
-  const body = await response.text().catch(() => '')
+export function statusError(
+  operation: UpstreamOperation,
+  status: number,
+  body: string,
+  retryAfterHeader: string | null | undefined,
+): GatewayError {
   let reason = body.slice(0, 300)
   try {
     const parsed = JSON.parse(body) as { error?: unknown; message?: unknown }
     reason = String(parsed.error ?? parsed.message ?? reason)
   } catch {}
-  const retryAfter = Number(response.headers.get('retry-after'))
-  return new GatewayError('UPSTREAM_ERROR', `upstream ${operation} answered HTTP ${response.status}`, {
-    details: { operation, status: response.status, reason },
+  const retryAfter = Number(retryAfterHeader)
+  return new GatewayError('UPSTREAM_ERROR', `upstream ${operation} answered HTTP ${status}`, {
+    details: { operation, status, reason },
     ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterS: retryAfter } : {}),
   })
+}
+
+/** statusError for a fetch Response. */
+export async function badStatus(operation: UpstreamOperation, response: Response): Promise<GatewayError> {
+  const body = await response.text().catch(() => '')
+  return statusError(operation, response.status, body, response.headers.get('retry-after'))
 }

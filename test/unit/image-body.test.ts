@@ -5,7 +5,11 @@ import { cappedChunks, sniffImageType } from '../../server/upstream/image-body.t
 /** The whole body through cappedChunks, joined. */
 async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
-  for await (const chunk of cappedChunks(response, maxBytes)) chunks.push(chunk)
+  const declared = response.headers.get('content-length')
+  const body = response.body as AsyncIterable<Uint8Array> | null
+  for await (const chunk of cappedChunks(body, maxBytes, declared === null ? undefined : Number(declared))) {
+    chunks.push(chunk)
+  }
   return new Uint8Array(Buffer.concat(chunks))
 }
 
