@@ -42,6 +42,9 @@ export function toTRPCError(error: GatewayError): TRPCError {
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // Ping comments keep idle subscriptions alive through proxies; the client reconnects (resuming with
+  // lastEventId) when it hears nothing for twice that long.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 35_000 } },
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof z.ZodError ? error.cause : undefined
     const cause = zodError ? invalidRequest(zodError) : error.cause
