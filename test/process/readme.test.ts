@@ -9,7 +9,7 @@ import type { Emulator } from '../../emulator/index.ts'
 import { startTestEmulator } from '../support/emulator.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 
-/** Every shell block of the README that posts to /api/generate, with its line continuations joined. */
+/** Every curl line of the README that posts to /api/generate and saves an image, continuations joined. */
 async function readmeGenerateCurls(): Promise<string[]> {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) =>
@@ -17,7 +17,7 @@ async function readmeGenerateCurls(): Promise<string[]> {
   )
   return blocks
     .flatMap((block) => block.split('\n'))
-    .filter((line) => /^curl .*-X POST \S+\/api\/generate/.test(line))
+    .filter((line) => /^curl .*-X POST \S+\/api\/generate.*(-o|--output) \S+\.webp/.test(line))
 }
 
 let emulator: Emulator
