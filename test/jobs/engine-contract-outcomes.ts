@@ -1,0 +1,146 @@
+/** The engine contract, second part: what a job leaves behind: events, retention, freed slots and its image. */
+import { describe, expect, it, vi } from 'vitest'
+import type { JobEventRecord } from '../../server/jobs/job-record.ts'
+import { servedImage, upstreamJobFor } from '../support/emulator.ts'
+import { thrown } from '../support/thrown.ts'
+import type { ContractHarness } from './engine-contract.ts'
+
+const statusesOf = (events: JobEventRecord[]) =>
+  events.map((event) => event.status).filter((status, i, all) => status !== all[i - 1])
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = []
+  for await (const item of items) all.push(item)
+  return all
+}
+
+/** Events, retention, leaks and images. */
+export function outcomesContract(harness: ContractHarness): void {
+  describe('events', () => {
+    it('yields queued, running and succeeded with increasing ids, and ends after the final one', async () => {
+      // Started at once upstream and running long enough to be seen running.
+      const { engine, submit, current } = await harness.setup({}, { queueMs: 0, runMs: 300 })
+      const job = submit('watched')
+      const seen = await collect(engine.events(job.id, 0, new AbortController().signal))
+
+      expect(statusesOf(seen)).toEqual(['queued', 'running', 'succeeded'])
+      expect(seen.map((event) => event.seq)).toEqual(seen.map((_, i) => i + 1))
+      expect(seen).toEqual(current(job.id).events)
+    })
+
+    it('resumed after an event id, yields exactly the later ones', async () => {
+      const { engine, submit, final } = await harness.setup({}, { queueMs: 0, runMs: 300 })
+      const job = await final(submit('resumed').id)
+      const after = 2
+      const seen = await collect(engine.events(job.id, after, new AbortController().signal))
+      expect(seen).toEqual(job.events.filter((event) => event.seq > after))
+      expect(seen.at(-1)?.status).toBe('succeeded')
+    })
+
+    it('ends without error when its signal aborts before the job is final', async () => {
+      const { engine, submit, current } = await harness.setup({}, { stuckWaiting: true })
+      const job = submit('never starts')
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(new Error('the caller left')), 100)
+      const seen = await collect(engine.events(job.id, 0, controller.signal))
+      expect(seen.length).toBeGreaterThan(0)
+      expect(current(job.id).status).toBe('queued')
+    })
+  })
+
+  describe('retention', () => {
+    it('forgets a finished job once its retention has passed', async () => {
+      const { engine, submit, final } = await harness.setup({ retentionMs: 100, sweepIntervalMs: 20 })
+      const job = await final(submit('fleeting').id)
+      expect(engine.get(job.id)?.status).toBe('succeeded')
+
+      await vi.waitFor(() => expect(engine.get(job.id)).toBeUndefined(), { timeout: 3000 })
+      expect(thrown(() => engine.require(job.id)).code).toBe('NOT_FOUND')
+      expect(engine.stats().retained).toBe(0)
+    })
+
+    it('keeps an unfinished job however long it runs', async () => {
+      const settings = { retentionMs: 20, sweepIntervalMs: 10 }
+      const { engine, submit } = await harness.setup(settings, { stuckWaiting: true })
+      const job = submit('lingering')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(engine.get(job.id)?.status).toBe('queued')
+    })
+  })
+
+  describe('no leaked slots or timers', () => {
+    it('after succeeded, failed, cancelled and timed-out jobs, holds no slot, no queue and no tracked job', async () => {
+      const settings = { maxConcurrent: 2, maxQueue: 6, jobTimeoutMs: 1500 }
+      const { engine, poller, submit, final } = await harness.setup(settings, { queueMs: 0 })
+      const ids: string[] = []
+      const run = async (prompts: string[], before?: (jobIds: string[]) => void) => {
+        const jobIds = prompts.map((prompt) => submit(prompt).id)
+        ids.push(...jobIds)
+        before?.(jobIds)
+        return Promise.all(jobIds.map(final))
+      }
+      await run(['ok 1', 'ok 2', 'ok 3'])
+      harness.emulator.configure({ failRate: 1 })
+      const failed = await run(['bad 1', 'bad 2'])
+      harness.emulator.configure({ failRate: 0, stuckWaiting: true })
+      // Two take the slots, two wait in the gateway's line; one of each is cancelled, the others time out.
+      await run(['cancel in slot', 'time out in slot', 'cancel in line', 'time out in line'], (jobIds) => {
+        engine.cancel(jobIds[2] ?? '')
+        engine.cancel(jobIds[0] ?? '')
+      })
+
+      expect(ids.map((id) => engine.require(id).status)).toEqual([
+        ...Array(3).fill('succeeded'),
+        ...Array(2).fill('failed'),
+        'cancelled',
+        'timed_out',
+        'cancelled',
+        'timed_out',
+      ])
+      expect(failed.map((job) => job.error?.code)).toEqual(['JOB_FAILED', 'JOB_FAILED'])
+      expect(engine.stats()).toMatchObject({ slotsInUse: 0, queued: 0, retained: 9 })
+      expect(engine.active).toBe(0)
+      await vi.waitFor(() => expect(poller.size).toBe(0))
+    })
+  })
+
+  describe('images', () => {
+    it('streams exactly the bytes the upstream serves for the job', async () => {
+      const { engine, submit, final } = await harness.setup()
+      const job = await final(submit('a lighthouse').id)
+      const served = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, 'a lighthouse'))
+
+      const stream = await engine.openImage(job.id)
+      expect(Buffer.concat(await collect(stream.chunks)).equals(served.bytes)).toBe(true)
+      expect(stream.contentType).toBe(served.type)
+    })
+
+    it('buffers the same bytes once and serves later downloads from its cache', async () => {
+      const { engine, submit, final } = await harness.setup()
+      const job = await final(submit('a harbour').id)
+      const served = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, 'a harbour'))
+      const fetches = () =>
+        harness.emulator.counters.imageFetches + harness.emulator.counters.nextImageFetches
+      const fetchesBefore = fetches()
+
+      const image = await engine.image(job.id)
+      expect(Buffer.from(image.bytes).equals(served.bytes)).toBe(true)
+      expect(image.contentType).toBe(served.type)
+      const fetchesAfterFirst = fetches()
+      expect(fetchesAfterFirst).toBeGreaterThan(fetchesBefore)
+
+      const again = await engine.image(job.id)
+      const stream = await engine.openImage(job.id)
+      expect(Buffer.from(again.bytes).equals(served.bytes)).toBe(true)
+      expect(Buffer.concat(await collect(stream.chunks)).equals(served.bytes)).toBe(true)
+      expect(fetches()).toBe(fetchesAfterFirst)
+    })
+
+    it('has no image for a job that did not succeed', async () => {
+      const { engine, submit, final } = await harness.setup({}, { failRate: 1 })
+      const job = await final(submit('broken').id)
+      await expect(engine.image(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+      await expect(engine.openImage(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    })
+  })
+}
