@@ -147,7 +147,7 @@ export class JobEngine {
 
   /** Cancels the job when nobody follows it any more (its caller hung up); true when it did. */
   abandon(jobId: string, reason: string): boolean {
-    if (this.#followers.has(jobId)) return false
+    if (this.#followers.has(jobId) || isFinalStatus(this.require(jobId).status)) return false
     this.cancel(jobId, reason)
     return true
   }

@@ -38,7 +38,8 @@ export function likelihood(
     const gap = Math.min(MAX_GAP_MS, Math.max(1, job.waitingPlace) * WAITING_CHECK_PER_PLACE_MS)
     return { job, p: 0, forced: sinceCheck >= gap }
   }
-  if (!model.ready) return { job, p: sinceCheck / coldIntervalMs, forced: sinceCheck >= coldIntervalMs }
+  // Cold, one request per interval covers every job: a cadence, not probabilities that add up per job.
+  if (!model.ready) return { job, p: 0, forced: sinceCheck >= coldIntervalMs }
   const age = now - job.submittedAt
   const p = model.doneBetween(job.checkedAt - job.submittedAt, age)
   if (p === undefined) {
@@ -50,7 +51,8 @@ export function likelihood(
 }
 
 /**
- * The jobs to ask about now, most likely finished first, or none when a request is not worth it yet: it is
+ * The jobs to ask about now, most likely finished first (then the longest unchecked), or none when a request
+ * is not worth it yet: it is
  * when the expected number of finished-but-unseen jobs reaches `threshold`, or a job is due regardless.
  */
 export function planRequest(all: Likelihood[], threshold: number, maxIds: number): PlanJob[] {
@@ -58,7 +60,7 @@ export function planRequest(all: Likelihood[], threshold: number, maxIds: number
   const expected = all.reduce((sum, entry) => sum + entry.p, 0)
   if (expected < threshold && !all.some((entry) => entry.forced)) return []
   return all
-    .sort((a, b) => Number(b.forced) - Number(a.forced) || b.p - a.p)
+    .sort((a, b) => Number(b.forced) - Number(a.forced) || b.p - a.p || a.job.checkedAt - b.job.checkedAt)
     .slice(0, maxIds)
     .map((entry) => entry.job)
 }

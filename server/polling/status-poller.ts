@@ -31,7 +31,11 @@ export interface StatusPollerOptions {
 
 interface Tracked extends PlanJob {
   inFlight: boolean
+  /** Seen in at least one answer: only then does missing from a batch say something about batching. */
+  known: boolean
   askAlone: boolean
+  /** The batch it went missing from, so one incomplete batch is counted once however many ids it lost. */
+  droppedFrom?: number
   unknownAnswers: number
   failedRequests: number
   onState(state: UpstreamJobState): void
@@ -47,6 +51,8 @@ export class StatusPoller {
   readonly #options: Required<StatusPollerOptions>
   #batching = true
   #incompleteBatches = 0
+  #batchNo = 0
+  #lastCountedBatch = 0
   #failuresInRow = 0
   #backoffUntil = 0
   #lastRequestAt = Number.NEGATIVE_INFINITY
@@ -95,6 +101,7 @@ export class StatusPoller {
         submittedAt: now,
         checkedAt: now,
         inFlight: false,
+        known: false,
         askAlone: false,
         unknownAnswers: 0,
         failedRequests: 0,
@@ -133,10 +140,15 @@ export class StatusPoller {
     const now = this.#clock.now()
     if (now < this.#backoffUntil || !this.#mayRequest(now)) return
     const idle = [...this.#jobs.values()].filter((job) => !job.inFlight)
-    const lone = idle.find((job) => job.askAlone)
+    // Jobs the upstream did not know are asked alone, at their backoff time; jobs lost from a batch at once.
+    const retrying = (job: Tracked) => job.unknownAnswers > 0
+    const lone =
+      idle.find((job) => job.askAlone) ?? idle.find((job) => retrying(job) && now >= (job.forceAt ?? now))
     if (lone) return void this.#request([lone], now)
     const { coldIntervalMs, threshold, maxIdsPerRequest } = this.#options
-    const chances = idle.map((job) => likelihood(job, now, this.#model, coldIntervalMs))
+    const chances = idle
+      .filter((job) => !retrying(job))
+      .map((job) => likelihood(job, now, this.#model, coldIntervalMs))
     const chosen = planRequest(chances, threshold, this.#batching ? maxIdsPerRequest : 1) as Tracked[]
     if (chosen.length > 0) void this.#request(chosen, now)
   }
@@ -171,31 +183,26 @@ export class StatusPoller {
       return
     }
     this.#failuresInRow = 0
-    this.#takeAnswer(jobs, answer, this.#clock.now())
+    this.#takeAnswer(jobs, answer, this.#clock.now(), jobs.length > 1 ? ++this.#batchNo : undefined)
   }
 
-  #takeAnswer(jobs: Tracked[], answer: StatusAnswer, at: number): void {
+  #takeAnswer(jobs: Tracked[], answer: StatusAnswer, at: number, batch: number | undefined): void {
     let missing = 0
     for (const job of jobs) {
       job.inFlight = false
       if (!this.#jobs.has(job.id)) continue
       const state = answer.jobs.get(job.id)
       if (!state) {
-        if (jobs.length > 1) {
-          job.askAlone = true
-          missing++
-        } else if (++job.unknownAnswers > NOT_FOUND_RETRIES) {
-          job.settle({ error: lost(job.id, job.unknownAnswers) })
-        } else {
-          // Unknown when asked alone: ask again soon, backing off (a quarter of the cold interval, then doubling).
-          job.checkedAt = at
-          job.forceAt = at + (this.#options.coldIntervalMs / 4) * 2 ** (job.unknownAnswers - 1)
-        }
+        missing++
+        if (batch !== undefined && job.known) Object.assign(job, { askAlone: true, droppedFrom: batch })
+        else this.#unknown(job, at)
         continue
       }
-      if (job.askAlone) this.#noteIncompleteBatch()
+      if (job.askAlone && job.droppedFrom !== undefined) this.#noteIncompleteBatch(job.droppedFrom)
       Object.assign(job, {
+        known: true,
         askAlone: false,
+        droppedFrom: undefined,
         unknownAnswers: 0,
         failedRequests: 0,
         checkedAt: at,
@@ -203,11 +210,25 @@ export class StatusPoller {
       })
       this.#deliver(job, state, at)
     }
-    if (jobs.length > 1 && missing === 0) this.#incompleteBatches = 0
+    if (batch !== undefined && missing === 0) this.#incompleteBatches = 0
   }
 
-  /** A job missing from a batch was found when asked alone: the batch was incomplete. */
-  #noteIncompleteBatch(): void {
+  /** The upstream did not know the job: ask again alone, backing off (a quarter of the cold interval, doubling). */
+  #unknown(job: Tracked, at: number): void {
+    job.askAlone = false
+    job.droppedFrom = undefined
+    if (++job.unknownAnswers > NOT_FOUND_RETRIES) {
+      job.settle({ error: lost(job.id, job.unknownAnswers) })
+      return
+    }
+    job.checkedAt = at
+    job.forceAt = at + (this.#options.coldIntervalMs / 4) * 2 ** (job.unknownAnswers - 1)
+  }
+
+  /** A job missing from `batch` was found when asked alone: that batch was incomplete (counted once). */
+  #noteIncompleteBatch(batch: number): void {
+    if (batch <= this.#lastCountedBatch) return
+    this.#lastCountedBatch = batch
     if (!this.#batching || ++this.#incompleteBatches < INCOMPLETE_BATCHES_BEFORE_FALLBACK) return
     this.#batching = false
     this.#logger.warn(
