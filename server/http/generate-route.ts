@@ -1,5 +1,4 @@
 /** `POST /api/generate`: the Go proxy's route, unchanged for curl users: JSON in, image bytes out. */
-import { Readable } from 'node:stream'
 import { GenerateInput } from '@akashgen/client/contract'
 import type { FastifyInstance } from 'fastify'
 import { GatewayError } from '../errors.ts'
@@ -45,7 +44,7 @@ export function registerGenerateRoute(app: FastifyInstance, { engine }: AppServi
       const image = await engine.openImage(job.id, hangUp.signal)
       reply.header('content-type', image.contentType)
       if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
-      return reply.send(Readable.from(image.chunks, { objectMode: false }))
+      return reply.send(image.chunks)
     } catch (error) {
       if (hangUp.signal.aborted) {
         unfollow()

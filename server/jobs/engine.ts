@@ -1,5 +1,6 @@
 /** JobEngine: the one path every surface takes: admission, the upstream run, deadlines, cancel, retention. */
 import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
 import { type GenerateRequest, isFinalStatus, type JobStatus } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError, toGatewayError } from '../errors.ts'
@@ -157,10 +158,12 @@ export class JobEngine {
     const result = this.#imageResult(jobId)
     const cached = this.#deps.store.getImage(jobId)
     if (!cached) return this.#deps.upstream.openImage(result, signal)
-    const chunks = (async function* () {
-      yield cached.bytes
-    })()
-    return { contentType: cached.contentType, contentLength: cached.bytes.byteLength, chunks }
+    const bytes = Buffer.from(cached.bytes.buffer, cached.bytes.byteOffset, cached.bytes.byteLength)
+    return {
+      contentType: cached.contentType,
+      contentLength: bytes.byteLength,
+      chunks: Readable.from([bytes]),
+    }
   }
 
   /** A succeeded job's whole image, kept in the byte-capped cache for the next download. */

@@ -1,4 +1,5 @@
 /** The AkashGen HTTP client: submit a job, read statuses, download the image, each under its own timeout. */
+import { Readable } from 'node:stream'
 import type { GenerateRequest } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
@@ -122,10 +123,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       const { bytes } = source
       const contentType = sniffImageType(bytes)
       if (!contentType) throw notAnImage(bytes, 'data URL')
-      const chunks = (async function* () {
-        yield bytes
-      })()
-      return { contentType, contentLength: bytes.byteLength, chunks }
+      return { contentType, contentLength: bytes.byteLength, chunks: Readable.from([Buffer.from(bytes)]) }
     }
     let lastError: unknown
     for (const url of source.urls) {

@@ -17,36 +17,8 @@ export function sniffImageType(bytes: Uint8Array): ImageType | undefined {
   return undefined
 }
 
-const tooLarge = (maxBytes: number) =>
+/** UPSTREAM_ERROR for an image over the size cap. */
+export const tooLarge = (maxBytes: number) =>
   new GatewayError('UPSTREAM_ERROR', `upstream image is larger than the ${maxBytes}-byte limit`, {
     details: { maxBytes },
   })
-
-/**
- * Yields a body chunk by chunk, refusing as soon as it is known to pass `maxBytes`: at once from its declared
- * length, else when the bytes read so far pass it. Stopping early (a refusal, or the consumer leaving)
- * closes the body.
- */
-export async function* cappedChunks(
-  body: AsyncIterable<Uint8Array> | null,
-  maxBytes: number,
-  declaredLength?: number,
-): AsyncGenerator<Uint8Array> {
-  if (declaredLength !== undefined && declaredLength > maxBytes) {
-    await closeBody(body)
-    throw tooLarge(maxBytes)
-  }
-  if (!body) return
-  let total = 0
-  for await (const chunk of body) {
-    total += chunk.byteLength
-    if (total > maxBytes) throw tooLarge(maxBytes)
-    yield chunk
-  }
-}
-
-async function closeBody(body: AsyncIterable<Uint8Array> | null): Promise<void> {
-  if (!body) return
-  if ('cancel' in body && typeof body.cancel === 'function') await body.cancel().catch(() => {})
-  else if ('destroy' in body && typeof body.destroy === 'function') body.destroy()
-}

@@ -1,8 +1,10 @@
 /** Image downloads over node:http: streamed with backpressure, typed by their magic bytes, capped in size. */
+import { once } from 'node:events'
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { pipeline, type Readable, Transform } from 'node:stream'
 import { GatewayError } from '../errors.ts'
-import { cappedChunks, SNIFF_BYTES, sniffImageType } from './image-body.ts'
+import { SNIFF_BYTES, sniffImageType, tooLarge } from './image-body.ts'
 import { describeFailure, statusError } from './request.ts'
 
 /** The `Accept` header for images: Next's optimiser re-encodes WebP to JPEG for clients that omit WebP. */
@@ -13,8 +15,8 @@ export interface UpstreamImageStream {
   contentType: string
   /** The full length when the upstream declared it. */
   contentLength: number | undefined
-  /** Every byte, the first ones included; throws UPSTREAM_ERROR past the size cap or UPSTREAM_TIMEOUT. */
-  chunks: AsyncIterable<Uint8Array>
+  /** Every byte, the first ones included, with backpressure; errors past the size cap or the timeout. */
+  chunks: Readable
 }
 
 /** Opens image URLs on the upstream. */
@@ -50,18 +52,12 @@ export function createImageDownloader(options: { timeoutMs: number; maxBytes: nu
         throw statusError('image', status, await readText(response, 4096), response.headers['retry-after'])
       }
       const declared = Number(response.headers['content-length'] ?? Number.NaN)
-      const body = cappedChunks(response, options.maxBytes, Number.isInteger(declared) ? declared : undefined)
-      const head = await readHead(body)
-      const contentType = sniffImageType(head.bytes)
-      if (!contentType) throw notAnImage(head.bytes, url.pathname)
-      const chunks = (async function* () {
-        try {
-          yield* head.chunks
-          yield* body
-        } catch (error) {
-          throw failure(error)
-        }
-      })()
+      if (Number.isInteger(declared) && declared > options.maxBytes) throw tooLarge(options.maxBytes)
+      const head = await readHead(response)
+      const contentType = sniffImageType(head)
+      if (!contentType) throw notAnImage(head, url.pathname)
+      // Plain stream piping from here: no per-chunk promises, and the caller's pace throttles the upstream.
+      const chunks = pipeline(response, byteCap(options.maxBytes), () => {})
       return { contentType, contentLength: Number.isInteger(declared) ? declared : undefined, chunks }
     } catch (error) {
       response?.destroy()
@@ -72,19 +68,38 @@ export function createImageDownloader(options: { timeoutMs: number; maxBytes: nu
   return { open }
 }
 
-/** Reads chunks until there are enough bytes to tell the image type. */
-async function readHead(
-  body: AsyncGenerator<Uint8Array>,
-): Promise<{ bytes: Uint8Array; chunks: Uint8Array[] }> {
-  const chunks: Uint8Array[] = []
+/** Reads until there are enough bytes to tell the image type, then puts them back for the consumer. */
+async function readHead(stream: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
   let length = 0
   while (length < SNIFF_BYTES) {
-    const next = await body.next()
-    if (next.done) break
-    chunks.push(next.value)
-    length += next.value.byteLength
+    const chunk = stream.read() as Buffer | null
+    if (chunk !== null) {
+      chunks.push(chunk)
+      length += chunk.byteLength
+      continue
+    }
+    if (stream.readableEnded) break
+    const settled = new AbortController()
+    await Promise.race([once(stream, 'readable', settled), once(stream, 'end', settled)]).finally(() =>
+      settled.abort(),
+    )
   }
-  return { bytes: new Uint8Array(Buffer.concat(chunks, length)), chunks }
+  const head = Buffer.concat(chunks, length)
+  if (length > 0) stream.unshift(head)
+  return head
+}
+
+/** Passes bytes through, failing with UPSTREAM_ERROR once more than `maxBytes` went by. */
+export function byteCap(maxBytes: number): Transform {
+  let total = 0
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      total += chunk.byteLength
+      if (total > maxBytes) done(tooLarge(maxBytes))
+      else done(null, chunk)
+    },
+  })
 }
 
 /** Up to `limit` bytes of a (small, error) body as text. */
