@@ -1,6 +1,7 @@
 // Starts the emulator and the servers under test as child processes on loopback, and stops them for sure.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -19,9 +20,37 @@ export interface BenchProcess {
 /** Every process started and not yet stopped, so run.ts can kill them all on error or SIGINT. */
 export const running = new Set<BenchProcess>()
 
+/**
+ * CPU sets: the server under test gets core 0 to itself, the emulator and the load generator share the rest,
+ * so the gateway's event-loop delay measures the gateway, not three processes fighting over two cores. Off
+ * with BENCH_PIN=0, or where there is one core or no `taskset`.
+ */
+const cores = availableParallelism()
+const pinning = cores >= 2 && process.env.BENCH_PIN !== '0' && hasTaskset()
+export const CPU_SETS = pinning ? { server: '0', others: cores === 2 ? '1' : `1-${cores - 1}` } : undefined
+
+/** Moves this (load generator) process onto the shared cores. */
+export function pinSelf(): void {
+  if (CPU_SETS)
+    execFileSync('taskset', ['-a', '-cp', CPU_SETS.others, String(process.pid)], { stdio: 'ignore' })
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Starts the emulator CLI on a free port with the given flags and resolves once it prints its URL. */
 export async function startEmulatorProcess(flags: string[]): Promise<BenchProcess> {
-  const child = spawnNode(['--import', 'tsx', 'emulator/main.ts', '--port', '0', ...flags], {})
+  const child = spawnNode(
+    ['--import', 'tsx', 'emulator/main.ts', '--port', '0', ...flags],
+    {},
+    CPU_SETS?.others,
+  )
   const proc = track('emulator', child)
   const match = await waitForOutput(proc, /listening on (http:\/\/127\.0\.0\.1:\d+)/)
   proc.url = match[1] as string
@@ -36,7 +65,7 @@ export async function startProbedServer(
 ): Promise<BenchProcess> {
   const port = await freePort()
   const vars = { ...env, PORT: String(port), HOST: '127.0.0.1' }
-  const child = spawnNode(['--import', 'tsx', '--import', './bench/probe.ts', entry], vars)
+  const child = spawnNode(['--import', 'tsx', '--import', './bench/probe.ts', entry], vars, CPU_SETS?.server)
   const proc = track(name, child)
   proc.url = `http://127.0.0.1:${port}`
   await waitForHealth(proc)
@@ -48,8 +77,11 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((proc) => proc.stop()))
 }
 
-function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, args, {
+function spawnNode(args: string[], env: Record<string, string>, cpus?: string): ChildProcess {
+  const [command, argv] = cpus
+    ? ['taskset', ['-c', cpus, process.execPath, ...args]]
+    : [process.execPath, args]
+  return spawn(command as string, argv as string[], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

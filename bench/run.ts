@@ -7,7 +7,7 @@ import { emulatorControl } from './emulator-control.ts'
 import { closeLoadSockets } from './load.ts'
 import { measureScenario, type ServerUnderTest } from './measure.ts'
 import { type BenchOptions, parseBenchArgs, USAGE } from './options.ts'
-import { startEmulatorProcess, stopAll } from './processes.ts'
+import { CPU_SETS, pinSelf, startEmulatorProcess, stopAll } from './processes.ts'
 import type { Row } from './row.ts'
 import { scenarios } from './scenarios.ts'
 import { formatTable } from './table.ts'
@@ -55,7 +55,12 @@ async function runBench(options: BenchOptions): Promise<Row[]> {
 }
 
 function writeResults(options: BenchOptions, rows: Row[]): void {
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: totalmem() / 1024 ** 3 }
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memGiB: totalmem() / 1024 ** 3,
+    pinning: CPU_SETS ?? null,
+  }
   const report = {
     date: new Date().toISOString(),
     commit: commit(),
@@ -95,6 +100,12 @@ async function main(): Promise<void> {
       stopAll().finally(() => process.exit(130))
     })
   }
+  pinSelf()
+  process.stderr.write(
+    CPU_SETS
+      ? `bench: server under test on cpu ${CPU_SETS.server}; emulator and load generator on cpu ${CPU_SETS.others}\n`
+      : 'bench: no CPU pinning\n',
+  )
   try {
     await runBench(options)
   } catch (error) {
