@@ -19,6 +19,10 @@ export interface ServerUnderTest {
 
 const REQUEST_TIMEOUT_MS = 300_000
 const PREWARM_REQUESTS = 3
+/** Quiet time after the warm-up load before idle RSS is read. */
+const IDLE_SETTLE_MS = 1000
+/** Time for the measured load to reach its steady state before the window opens. */
+const RAMP_MS = 1000
 
 /** Measures `scenario` on a freshly started `server` in front of the shared emulator; always stops the server. */
 export async function measureScenario(
@@ -45,13 +49,21 @@ export async function measureScenario(
     const lone = 'requests' in scenario.warmup ? scenario.warmup.requests : PREWARM_REQUESTS
     await startClosedLoop({ ...base, clients: 1, maxRequests: lone, promptFor: promptFor('warm') }).done
     await control.configure({ runMs: scenario.runMs })
-    await sleep(300)
-    const idle = await probe.sampleAfter(Date.now())
-
     const measured = { ...base, promptFor: promptFor('measured') }
     if ('ms' in scenario.warmup) {
-      load = startClosedLoop({ ...measured, clients: scenario.clients })
+      // Warm up under the scenario's own load, then let the server go idle: "idle" is a server that has
+      // served traffic before (its allocator and heap sized for it), not one that just started.
+      const warm = startClosedLoop({ ...base, promptFor: promptFor('warm'), clients: scenario.clients })
       await sleep(scenario.warmup.ms)
+      await warm.stop()
+      await sleep(IDLE_SETTLE_MS)
+    } else {
+      await sleep(300)
+    }
+    const idle = await probe.sampleAfter(Date.now())
+    if ('ms' in scenario.warmup) {
+      load = startClosedLoop({ ...measured, clients: scenario.clients })
+      await sleep(RAMP_MS)
     }
     await probe.reset()
     await control.reset()
