@@ -21,8 +21,6 @@ const REQUEST_TIMEOUT_MS = 300_000
 const PREWARM_REQUESTS = 3
 /** Quiet time after the warm-up load before idle RSS is read. */
 const IDLE_SETTLE_MS = 1000
-/** Time for the measured load to reach its steady state before the window opens. */
-const RAMP_MS = 1000
 
 /** Measures `scenario` on a freshly started `server` in front of the shared emulator; always stops the server. */
 export async function measureScenario(
@@ -51,19 +49,21 @@ export async function measureScenario(
     await control.configure({ runMs: scenario.runMs })
     const measured = { ...base, promptFor: promptFor('measured') }
     if ('ms' in scenario.warmup) {
-      // Warm up under the scenario's own load, then let the server go idle: "idle" is a server that has
-      // served traffic before (its allocator and heap sized for it), not one that just started.
-      const warm = startClosedLoop({ ...base, promptFor: promptFor('warm'), clients: scenario.clients })
-      await sleep(scenario.warmup.ms)
-      await warm.stop()
-      await sleep(IDLE_SETTLE_MS)
-    } else {
-      await sleep(300)
+      // One request per slot, all at once and all answered: "idle" is then a server that has served a full
+      // load before (its allocator and heap sized for it), not one that just started.
+      const burst = startClosedLoop({
+        ...base,
+        promptFor: promptFor('burst'),
+        clients: scenario.slots,
+        maxRequests: scenario.slots,
+      })
+      await burst.done
     }
+    await sleep(IDLE_SETTLE_MS)
     const idle = await probe.sampleAfter(Date.now())
     if ('ms' in scenario.warmup) {
       load = startClosedLoop({ ...measured, clients: scenario.clients })
-      await sleep(RAMP_MS)
+      await sleep(scenario.warmup.ms)
     }
     await probe.reset()
     await control.reset()
