@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'
 import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
-import { Admission } from './admission.ts'
+import { Admission, type SlotQueue } from './admission.ts'
 import { type JobEventRecord, type JobRecord, recordEvent } from './job-record.ts'
 import { JobWatchers } from './job-watchers.ts'
 import { type RunHooks, runUpstreamJob } from './run-upstream-job.ts'
@@ -28,6 +28,8 @@ export interface JobEngineDeps {
   poller: StatusPoller
   store: JobStore
   logger: Logger
+  /** Slots and their line; in memory unless given. */
+  slots?: SlotQueue
 }
 
 /** Counts for health and metrics. */
@@ -47,7 +49,7 @@ const STATUS_BY_CODE: Partial<Record<GatewayError['code'], JobStatus>> = {
 /** Runs jobs against the upstream and keeps their records; one instance per process. */
 export class JobEngine {
   readonly #deps: JobEngineDeps
-  readonly #admission: Admission
+  readonly #admission: SlotQueue
   readonly #running = new Map<string, { controller: AbortController; deadline: NodeJS.Timeout }>()
   readonly #watchers = new JobWatchers()
   readonly #followers = new Map<string, number>()
@@ -57,7 +59,7 @@ export class JobEngine {
 
   constructor(deps: JobEngineDeps) {
     this.#deps = deps
-    this.#admission = new Admission(deps.options.maxConcurrent, deps.options.maxQueue)
+    this.#admission = deps.slots ?? new Admission(deps.options.maxConcurrent, deps.options.maxQueue)
     // One sweeper for all records, rather than a timer per finished job.
     this.#sweeper = setInterval(() => deps.store.sweep(Date.now()), deps.options.sweepIntervalMs).unref()
   }

@@ -57,7 +57,10 @@ export function createImageDownloader(options: { timeoutMs: number; maxBytes: nu
       const contentType = sniffImageType(head)
       if (!contentType) throw notAnImage(head, url.pathname)
       // Plain stream piping from here: no per-chunk promises, and the caller's pace throttles the upstream.
-      const chunks = pipeline(response, byteCap(options.maxBytes), () => {})
+      // A declared length is enforced by Node's HTTP parser, so only an undeclared one needs counting.
+      const chunks = Number.isInteger(declared)
+        ? response
+        : pipeline(response, byteCap(options.maxBytes), () => {})
       return { contentType, contentLength: Number.isInteger(declared) ? declared : undefined, chunks }
     } catch (error) {
       response?.destroy()
