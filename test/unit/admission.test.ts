@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../server/errors.ts'
 import { Admission } from '../../server/jobs/admission.ts'
+import { thrown } from '../support/thrown.ts'
 
 /** An admission whose queued jobs record, in `started`, the order they were given a slot. */
 function setup(maxConcurrent: number, maxQueue: number) {
@@ -8,17 +9,6 @@ function setup(maxConcurrent: number, maxQueue: number) {
   const started: string[] = []
   const admit = (id: string, retryAfterS = 5) => admission.admit(id, () => started.push(id), retryAfterS)
   return { admission, started, admit }
-}
-
-/** The GatewayError `fn` throws; fails the test when it does not throw one. */
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof GatewayError) return error
-    throw error
-  }
-  throw new Error('expected a GatewayError')
 }
 
 describe('Admission', () => {
