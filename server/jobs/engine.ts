@@ -1,15 +1,16 @@
 /** JobEngine: the one path every surface takes: admission, the upstream run, deadlines, cancel, retention. */
 import { randomUUID } from 'node:crypto'
-import { Readable } from 'node:stream'
 import { type GenerateRequest, isFinalStatus, type JobStatus } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'
 import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
 import { Admission, type SlotQueue } from './admission.ts'
+import { Followers } from './followers.ts'
+import { JobImages } from './job-images.ts'
 import { type JobEventRecord, type JobRecord, recordEvent } from './job-record.ts'
 import { JobWatchers } from './job-watchers.ts'
-import { type RunHooks, runUpstreamJob } from './run-upstream-job.ts'
+import { recordingHooks, runUpstreamJob } from './run-upstream-job.ts'
 import type { JobStore, StoredImage } from './store.ts'
 
 /** Engine settings, taken from the configuration. */
@@ -52,13 +53,15 @@ export class JobEngine {
   readonly #admission: SlotQueue
   readonly #running = new Map<string, { controller: AbortController; deadline: NodeJS.Timeout }>()
   readonly #watchers = new JobWatchers()
-  readonly #followers = new Map<string, number>()
+  readonly #followers = new Followers()
+  readonly #images: JobImages
   readonly #sweeper: NodeJS.Timeout
   /** Rolling mean of job durations in seconds, for Retry-After estimates. */
   #meanJobS = 20
 
   constructor(deps: JobEngineDeps) {
     this.#deps = deps
+    this.#images = new JobImages(deps.store, deps.upstream)
     this.#admission = deps.slots ?? new Admission(deps.options.maxConcurrent, deps.options.maxQueue)
     // One sweeper for all records, rather than a timer per finished job.
     this.#sweeper = setInterval(() => deps.store.sweep(Date.now()), deps.options.sweepIntervalMs).unref()
@@ -137,15 +140,7 @@ export class JobEngine {
 
   /** Marks the job as followed (a waiting request or an open stream) until the returned function is called. */
   follow(jobId: string): () => void {
-    this.#followers.set(jobId, (this.#followers.get(jobId) ?? 0) + 1)
-    let followed = true
-    return () => {
-      if (!followed) return
-      followed = false
-      const left = (this.#followers.get(jobId) ?? 1) - 1
-      if (left > 0) this.#followers.set(jobId, left)
-      else this.#followers.delete(jobId)
-    }
+    return this.#followers.follow(jobId)
   }
 
   /** Cancels the job when nobody follows it any more (its caller hung up); true when it did. */
@@ -156,26 +151,13 @@ export class JobEngine {
   }
 
   /** A succeeded job's image as a stream: from the cache, or straight from the upstream by its result. */
-  async openImage(jobId: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
-    const result = this.#imageResult(jobId)
-    const cached = this.#deps.store.getImage(jobId)
-    if (!cached) return this.#deps.upstream.openImage(result, signal)
-    const bytes = Buffer.from(cached.bytes.buffer, cached.bytes.byteOffset, cached.bytes.byteLength)
-    return {
-      contentType: cached.contentType,
-      contentLength: bytes.byteLength,
-      chunks: Readable.from([bytes]),
-    }
+  openImage(jobId: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
+    return this.#images.open(this.require(jobId), signal)
   }
 
   /** A succeeded job's whole image, kept in the byte-capped cache for the next download. */
-  async image(jobId: string, signal?: AbortSignal): Promise<StoredImage> {
-    const result = this.#imageResult(jobId)
-    const cached = this.#deps.store.getImage(jobId)
-    if (cached) return cached
-    const image = await this.#deps.upstream.fetchImage(result, signal)
-    this.#deps.store.putImage(jobId, image)
-    return image
+  image(jobId: string, signal?: AbortSignal): Promise<StoredImage> {
+    return this.#images.whole(this.require(jobId), signal)
   }
 
   /** Cancels a job that is not final yet; a final job is left as it is. */
@@ -205,14 +187,6 @@ export class JobEngine {
     }
   }
 
-  #imageResult(jobId: string): string {
-    const job = this.require(jobId)
-    if (job.status === 'succeeded' && job.upstreamResult) return job.upstreamResult
-    throw new GatewayError('NOT_FOUND', `job ${jobId} has no image (status ${job.status})`, {
-      details: { jobId, status: job.status },
-    })
-  }
-
   #start(job: JobRecord): void {
     const entry = this.#running.get(job.id)
     if (!entry) return
@@ -220,21 +194,7 @@ export class JobEngine {
     job.queuePosition = 0
     this.#renumberQueue()
     this.#notify(job)
-    const hooks: RunHooks = {
-      onSubmitted: (upstreamJobId, queuePosition) => {
-        job.upstreamJobId = upstreamJobId
-        job.queuePosition = queuePosition
-        this.#deps.logger.info({ jobId: job.id, upstreamJobId, queuePosition }, 'job submitted upstream')
-        this.#notify(job)
-      },
-      onProgress: (progress) => {
-        job.status = progress.status
-        job.queuePosition = progress.queuePosition
-        job.upstreamElapsedS = progress.elapsedS
-        if (progress.worker) job.worker = progress.worker
-        this.#notify(job)
-      },
-    }
+    const hooks = recordingHooks(job, () => this.#notify(job), this.#deps.logger)
     const { upstream, poller } = this.#deps
     runUpstreamJob(job, upstream, poller, hooks, entry.controller.signal).then(
       (outcome) => {

@@ -1,5 +1,6 @@
 /** Drives one job through the upstream: submit, then the shared poller watches it until it is final. */
 import type { Worker } from '@akashgen/client/contract'
+import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
@@ -18,6 +19,25 @@ export interface Progress {
 export interface RunHooks {
   onSubmitted(upstreamJobId: string, queuePosition: number): void
   onProgress(progress: Progress): void
+}
+
+/** Hooks that write the runner's progress into `job`, calling `changed` after each change. */
+export function recordingHooks(job: JobRecord, changed: () => void, logger: Logger): RunHooks {
+  return {
+    onSubmitted(upstreamJobId, queuePosition) {
+      job.upstreamJobId = upstreamJobId
+      job.queuePosition = queuePosition
+      logger.info({ jobId: job.id, upstreamJobId, queuePosition }, 'job submitted upstream')
+      changed()
+    },
+    onProgress(progress) {
+      job.status = progress.status
+      job.queuePosition = progress.queuePosition
+      job.upstreamElapsedS = progress.elapsedS
+      if (progress.worker) job.worker = progress.worker
+      changed()
+    },
+  }
 }
 
 /** What a succeeded upstream job yields: where its image is, checked to be on the upstream's origin. */
