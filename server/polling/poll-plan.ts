@@ -3,8 +3,24 @@ import type { DurationModel } from './duration-model.ts'
 
 /** Longest a running job goes without a status check, so progress stays fresh. */
 export const MAX_GAP_MS = 5000
+/**
+ * Longest gap between checks of a job that may well be done (its age is past the fastest jobs seen), per
+ * such job in flight. A lone job with a wide spread of durations would otherwise wait a large share of that
+ * spread between checks; with many jobs the expected-finds rule asks more often anyway, so the gap widens
+ * with their number and the requests per image stay low.
+ */
+export const DUE_GAP_PER_JOB_MS = 400
+/** Share of past jobs that must have finished by a job's age for it to count as possibly done. */
+const POSSIBLY_DONE = 0.02
+
+/** True when the model says a job of this age may well be done already. */
+export function possiblyDone(job: PlanJob, now: number, model: DurationModel): boolean {
+  return (
+    model.ready && job.waitingPlace === undefined && model.finishedBy(now - job.submittedAt) >= POSSIBLY_DONE
+  )
+}
 /** A job waiting upstream is checked this often per place in line (bounded by MAX_GAP_MS). */
-export const WAITING_CHECK_PER_PLACE_MS = 250
+export const WAITING_CHECK_PER_PLACE_MS = 500
 
 /** What the plan needs to know about one tracked job. */
 export interface PlanJob {
@@ -31,6 +47,7 @@ export function likelihood(
   now: number,
   model: DurationModel,
   coldIntervalMs: number,
+  dueGapMs = MAX_GAP_MS,
 ): Likelihood {
   const sinceCheck = now - job.checkedAt
   if (job.forceAt !== undefined) return { job, p: 0, forced: now >= job.forceAt }
@@ -47,7 +64,8 @@ export function likelihood(
     const gap = Math.min(MAX_GAP_MS, Math.max(coldIntervalMs, 0.2 * age))
     return { job, p: sinceCheck / gap, forced: sinceCheck >= gap }
   }
-  return { job, p, forced: sinceCheck >= MAX_GAP_MS }
+  const maxGap = possiblyDone(job, now, model) ? Math.min(dueGapMs, MAX_GAP_MS) : MAX_GAP_MS
+  return { job, p, forced: sinceCheck >= maxGap }
 }
 
 /**

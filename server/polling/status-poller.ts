@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.ts'
 import type { StatusAnswer, UpstreamJobState } from '../upstream/status.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { DurationModel } from './duration-model.ts'
-import { likelihood, type PlanJob, planRequest } from './poll-plan.ts'
+import { DUE_GAP_PER_JOB_MS, likelihood, type PlanJob, planRequest, possiblyDone } from './poll-plan.ts'
 import { RateWindow } from './rate-window.ts'
 
 /** Consecutive "unknown job" answers tolerated: a job just submitted may briefly be unknown upstream. */
@@ -146,9 +146,10 @@ export class StatusPoller {
       idle.find((job) => job.askAlone) ?? idle.find((job) => retrying(job) && now >= (job.forceAt ?? now))
     if (lone) return void this.#request([lone], now)
     const { coldIntervalMs, threshold, maxIdsPerRequest } = this.#options
-    const chances = idle
-      .filter((job) => !retrying(job))
-      .map((job) => likelihood(job, now, this.#model, coldIntervalMs))
+    const candidates = idle.filter((job) => !retrying(job))
+    const due = candidates.filter((job) => possiblyDone(job, now, this.#model)).length
+    const dueGapMs = DUE_GAP_PER_JOB_MS * Math.max(1, due)
+    const chances = candidates.map((job) => likelihood(job, now, this.#model, coldIntervalMs, dueGapMs))
     const chosen = planRequest(chances, threshold, this.#batching ? maxIdsPerRequest : 1) as Tracked[]
     if (chosen.length > 0) void this.#request(chosen, now)
   }

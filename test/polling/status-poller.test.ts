@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { WAITING_CHECK_PER_PLACE_MS } from '../../server/polling/poll-plan.ts'
 import { INCOMPLETE_BATCHES_BEFORE_FALLBACK } from '../../server/polling/status-poller.ts'
 import { type FollowedJob, type SeenRequest, simulate } from './simulated-upstream.ts'
 
@@ -156,7 +157,7 @@ describe('StatusPoller', () => {
     })
 
     it.each([1, 2, 4])(
-      'checks a job waiting upstream at place %i every place x 250 ms, and reports each state',
+      'checks a job waiting upstream at place %i every place x WAITING_CHECK_PER_PLACE_MS, and reports each state',
       async (place) => {
         const { clock, upstream, track } = simulate({ statusRps: 100, coldIntervalMs: 100 })
         const job = track('queued', { waitMs: 4000, queuePosition: place, runMs: 200 })
@@ -164,7 +165,7 @@ describe('StatusPoller', () => {
 
         const start = upstream.finishAt('queued') - 4200
         const whileWaiting = upstream.askedAt('queued').filter((at) => at < start + 4000)
-        expect(new Set(gaps(whileWaiting))).toEqual(new Set([place * 250]))
+        expect(new Set(gaps(whileWaiting))).toEqual(new Set([place * WAITING_CHECK_PER_PLACE_MS]))
         expect(job.states.length).toBeGreaterThan(1)
         expect(job.states.filter((state) => state.phase === 'waiting').length).toBe(whileWaiting.length)
         expect(job.states.every((state) => state.phase === 'waiting' || state.phase === 'running')).toBe(true)

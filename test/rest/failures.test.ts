@@ -120,7 +120,7 @@ describe('upstream trouble becomes a documented error', () => {
     expect(response.status).toBe(504)
     expect(await response.json()).toMatchObject({ code: 'JOB_TIMEOUT', details: { timeoutMs: 1500 } })
     expect(elapsed).toBeGreaterThanOrEqual(1400)
-    expect(emulator.counters.statusRequests).toBeGreaterThan(3)
+    expect(emulator.counters.statusRequests).toBeGreaterThanOrEqual(2)
   })
 
   it('a job the upstream forgets gives 502 UPSTREAM_ERROR after a few retries', async () => {
