@@ -2,6 +2,7 @@
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { StatusAnswer, UpstreamJobState } from '../upstream/status.ts'
+import { BatchHealth } from './batch-health.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { DurationModel } from './duration-model.ts'
 import { DUE_GAP_PER_JOB_MS, likelihood, type PlanJob, planRequest, possiblyDone } from './poll-plan.ts'
@@ -11,8 +12,7 @@ import { RateWindow } from './rate-window.ts'
 export const NOT_FOUND_RETRIES = 5
 /** Consecutive failed status requests a job tolerates before it fails (its deadline bounds it anyway). */
 export const STATUS_FAILURE_RETRIES = 5
-/** Batches that came back without ids the upstream knew, in a row, before batching stops for good. */
-export const INCOMPLETE_BATCHES_BEFORE_FALLBACK = 3
+export { INCOMPLETE_BATCHES_BEFORE_FALLBACK } from './batch-health.ts'
 
 /** Asks the upstream about some ids. */
 export type StatusFetcher = (ids: readonly string[], signal: AbortSignal) => Promise<StatusAnswer>
@@ -49,10 +49,7 @@ export class StatusPoller {
   readonly #window: RateWindow
   readonly #closing = new AbortController()
   readonly #options: Required<StatusPollerOptions>
-  #batching = true
-  #incompleteBatches = 0
-  #batchNo = 0
-  #lastCountedBatch = 0
+  readonly #batches = new BatchHealth()
   #failuresInRow = 0
   #backoffUntil = 0
   #lastRequestAt = Number.NEGATIVE_INFINITY
@@ -79,7 +76,7 @@ export class StatusPoller {
 
   /** Whether status requests still carry several ids (false once the upstream proved it answers only one). */
   get batching(): boolean {
-    return this.#batching
+    return this.#batches.batching
   }
 
   /** Jobs being watched. */
@@ -150,7 +147,7 @@ export class StatusPoller {
     const due = candidates.filter((job) => possiblyDone(job, now, this.#model)).length
     const dueGapMs = DUE_GAP_PER_JOB_MS * Math.max(1, due)
     const chances = candidates.map((job) => likelihood(job, now, this.#model, coldIntervalMs, dueGapMs))
-    const chosen = planRequest(chances, threshold, this.#batching ? maxIdsPerRequest : 1) as Tracked[]
+    const chosen = planRequest(chances, threshold, this.#batches.batching ? maxIdsPerRequest : 1) as Tracked[]
     if (chosen.length > 0) void this.#request(chosen, now)
   }
 
@@ -184,7 +181,7 @@ export class StatusPoller {
       return
     }
     this.#failuresInRow = 0
-    this.#takeAnswer(jobs, answer, this.#clock.now(), jobs.length > 1 ? ++this.#batchNo : undefined)
+    this.#takeAnswer(jobs, answer, this.#clock.now(), jobs.length > 1 ? this.#batches.issue() : undefined)
   }
 
   #takeAnswer(jobs: Tracked[], answer: StatusAnswer, at: number, batch: number | undefined): void {
@@ -199,7 +196,9 @@ export class StatusPoller {
         else this.#unknown(job, at)
         continue
       }
-      if (job.askAlone && job.droppedFrom !== undefined) this.#noteIncompleteBatch(job.droppedFrom)
+      if (job.askAlone && job.droppedFrom !== undefined && this.#batches.incomplete(job.droppedFrom)) {
+        this.#logger.warn('upstream answers batches incompletely: one id per status request from now on')
+      }
       Object.assign(job, {
         known: true,
         askAlone: false,
@@ -211,7 +210,7 @@ export class StatusPoller {
       })
       this.#deliver(job, state, at)
     }
-    if (batch !== undefined && missing === 0) this.#incompleteBatches = 0
+    if (batch !== undefined && missing === 0) this.#batches.complete()
   }
 
   /** The upstream did not know the job: ask again alone, backing off (a quarter of the cold interval, doubling). */
@@ -224,18 +223,6 @@ export class StatusPoller {
     }
     job.checkedAt = at
     job.forceAt = at + (this.#options.coldIntervalMs / 4) * 2 ** (job.unknownAnswers - 1)
-  }
-
-  /** A job missing from `batch` was found when asked alone: that batch was incomplete (counted once). */
-  #noteIncompleteBatch(batch: number): void {
-    if (batch <= this.#lastCountedBatch) return
-    this.#lastCountedBatch = batch
-    if (!this.#batching || ++this.#incompleteBatches < INCOMPLETE_BATCHES_BEFORE_FALLBACK) return
-    this.#batching = false
-    this.#logger.warn(
-      { incompleteBatches: this.#incompleteBatches },
-      'upstream answers batches incompletely: one id per status request from now on',
-    )
   }
 
   #deliver(job: Tracked, state: UpstreamJobState, at: number): void {
