@@ -84,9 +84,10 @@ async function readHead(stream: IncomingMessage): Promise<Uint8Array> {
     }
     if (stream.readableEnded) break
     const settled = new AbortController()
-    await Promise.race([once(stream, 'readable', settled), once(stream, 'end', settled)]).finally(() =>
-      settled.abort(),
-    )
+    await Promise.race([
+      once(stream, 'readable', { signal: settled.signal }),
+      once(stream, 'end', { signal: settled.signal }),
+    ]).finally(() => settled.abort())
   }
   const head = Buffer.concat(chunks, length)
   if (length > 0) stream.unshift(head)
