@@ -10,8 +10,8 @@ import { registerHealthRoute } from './http/health-route.ts'
 import { registerJobRoutes } from './http/job-routes.ts'
 import { installRequestLog, requestIdOf } from './http/request-log.ts'
 import { installOpenStreams } from './http/sse.ts'
+import { createJobBackend } from './jobs/backend.ts'
 import { JobEngine } from './jobs/engine.ts'
-import { MemoryJobStore } from './jobs/store.ts'
 import { createLogger } from './logger.ts'
 import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
@@ -47,10 +47,7 @@ export async function buildApp({
     maxImageBytes: config.AKASHGEN_MAX_IMAGE_BYTES,
     logger,
   })
-  const store = new MemoryJobStore({
-    retentionMs: config.AKASHGEN_RETENTION_MS,
-    maxImageBytes: config.AKASHGEN_IMAGE_CACHE_BYTES,
-  })
+  const backend = await createJobBackend(config, logger)
   const poller = new StatusPoller(
     (ids, signal) => upstream.status(ids, signal),
     { statusRps: config.AKASHGEN_STATUS_RPS, coldIntervalMs: config.AKASHGEN_POLL_INTERVAL_MS },
@@ -58,14 +55,15 @@ export async function buildApp({
   )
   const engine = new JobEngine({
     options: {
-      maxConcurrent: config.AKASHGEN_MAX_CONCURRENT,
-      maxQueue: config.AKASHGEN_MAX_QUEUE,
       jobTimeoutMs: config.AKASHGEN_JOB_TIMEOUT_MS,
       sweepIntervalMs: Math.min(60_000, config.AKASHGEN_RETENTION_MS),
+      imageCacheBytes: config.AKASHGEN_IMAGE_CACHE_BYTES,
+      onClose: backend.shared ? 'handover' : 'cancel',
     },
     upstream,
     poller,
-    store,
+    store: backend.store,
+    queue: backend.queue,
     logger,
   })
   const services: AppServices = { config, engine, upstream, logger, startedAt: Date.now() }
@@ -81,8 +79,9 @@ export async function buildApp({
   })
   app.decorate('services', services)
   app.addHook('onClose', async () => {
-    engine.close()
+    await engine.close()
     poller.close()
+    await backend.close()
   })
   installConnectionDrain(app)
   // Open event streams are ended (and awaited) before the server closes: they would hold app.close() open.

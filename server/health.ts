@@ -4,8 +4,8 @@ import type { AppServices } from './services.ts'
 import { VERSION } from './version.ts'
 
 /** Builds the report from the engine's live counts. */
-export function healthReport({ config, engine, startedAt }: AppServices): Health {
-  const stats = engine.stats()
+export async function healthReport({ config, engine, startedAt }: AppServices): Promise<Health> {
+  const stats = await engine.stats()
   return {
     status: 'ok',
     version: VERSION,

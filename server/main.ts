@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     const graceMs = config.SHUTDOWN_GRACE_MS
     logger.info({ signal, graceMs, activeJobs: app.services.engine.active }, 'shutting down')
     // In-flight requests get the grace period to finish; then their jobs are cancelled so they answer too.
-    const grace = setTimeout(() => app.services.engine.close(), graceMs)
+    const grace = setTimeout(() => void app.services.engine.close(), graceMs)
     const hardStop = setTimeout(() => {
       logger.error('shutdown took too long; exiting')
       process.exit(1)

@@ -18,7 +18,7 @@ export function registerGenerateRoute(app: FastifyInstance, { engine }: AppServi
     requireJson(request)
     const input = parseBody(GenerateInput, request.body)
     const waitS = preferredWaitS([request.headers.prefer].flat().join(', ') || undefined)
-    const job = engine.submit(input)
+    const job = await engine.submit(input)
     const unfollow = engine.follow(job.id)
     reply.header('x-job-id', job.id)
     // request.signal fires once the body is read (Fastify 5.12), so watch the socket instead.
@@ -48,7 +48,7 @@ export function registerGenerateRoute(app: FastifyInstance, { engine }: AppServi
     } catch (error) {
       if (hangUp.signal.aborted) {
         unfollow()
-        engine.abandon(job.id, 'cancelled: the caller hung up')
+        void engine.abandon(job.id, 'cancelled: the caller hung up').catch(() => {})
         const ms = Math.round(reply.elapsedTime)
         request.log.info(
           { method: 'POST', path: '/api/generate', status: 499, ms, jobId: job.id },

@@ -18,11 +18,11 @@ export function registerJobRoutes(app: FastifyInstance, { engine }: AppServices,
   const jobIdOf = (id: string) => parseBody(JobIdInput, { jobId: id }).jobId
 
   app.get<JobParams>('/api/jobs/:id', async (request) =>
-    jobView(engine.require(jobIdOf(request.params.id)), originOf(request)),
+    jobView(await engine.require(jobIdOf(request.params.id)), originOf(request)),
   )
 
   app.delete<JobParams>('/api/jobs/:id', async (request) =>
-    jobView(engine.cancel(jobIdOf(request.params.id)), originOf(request)),
+    jobView(await engine.cancel(jobIdOf(request.params.id)), originOf(request)),
   )
 
   app.get<JobParams>('/api/jobs/:id/image', async (request, reply) => {
@@ -43,7 +43,7 @@ export function registerJobRoutes(app: FastifyInstance, { engine }: AppServices,
       jobId: request.params.id,
       lastEventId: header || request.query.lastEventId || undefined,
     })
-    const job = engine.require(jobId)
+    const job = await engine.require(jobId)
     reply
       .header('content-type', 'text/event-stream; charset=utf-8')
       .header('cache-control', 'no-cache, no-transform')

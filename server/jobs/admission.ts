@@ -1,21 +1,8 @@
 /** Admission: a fixed number of upstream slots and a bounded FIFO queue of jobs waiting for one. */
 import { GatewayError } from '../errors.ts'
 
-/** Upstream slots and the line for them, as the engine uses them; another store (Redis) can fill it. */
-export interface SlotQueue {
-  readonly maxConcurrent: number
-  readonly maxQueue: number
-  readonly inUse: number
-  readonly queued: number
-  admit(jobId: string, start: () => void, retryAfterS: number): 'started' | 'queued'
-  position(jobId: string): number
-  waitingIds(): string[]
-  withdraw(jobId: string): boolean
-  release(): void
-}
-
 /** Hands out slots in arrival order; refuses with QUEUE_FULL instead of ever waiting without bound. */
-export class Admission implements SlotQueue {
+export class Admission {
   readonly maxConcurrent: number
   readonly maxQueue: number
   #inUse = 0

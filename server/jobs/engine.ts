@@ -1,25 +1,33 @@
 /** JobEngine: the one path every surface takes: admission, the upstream run, deadlines, cancel, retention. */
 import { randomUUID } from 'node:crypto'
-import { type GenerateRequest, isFinalStatus, type JobStatus } from '@akashgen/client/contract'
+import { type GenerateRequest, isFinalStatus } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
-import { GatewayError, toGatewayError } from '../errors.ts'
+import { GatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'
 import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
-import { Admission, type SlotQueue } from './admission.ts'
 import { Followers } from './followers.ts'
+import type { StoredImage } from './image-cache.ts'
 import { JobImages } from './job-images.ts'
-import { type JobEventRecord, type JobRecord, recordEvent } from './job-record.ts'
+import type { JobQueue } from './job-queue.ts'
+import type { JobEventRecord, JobRecord } from './job-record.ts'
+import { deadlineError, HANDOVER, JobRunner } from './job-runner.ts'
 import { JobWatchers } from './job-watchers.ts'
-import { recordingHooks, runUpstreamJob } from './run-upstream-job.ts'
-import type { JobStore, StoredImage } from './store.ts'
+import { QueuePlaces } from './queue-places.ts'
+import { RecordWriter, statusFor } from './record-writer.ts'
+import type { JobStore } from './store.ts'
 
 /** Engine settings, taken from the configuration. */
 export interface JobEngineOptions {
-  maxConcurrent: number
-  maxQueue: number
   jobTimeoutMs: number
   /** How often finished records past retention are dropped. */
   sweepIntervalMs: number
+  /** Bytes of finished images this process keeps for downloads. */
+  imageCacheBytes: number
+  /**
+   * What `close()` does with unfinished jobs: 'cancel' them (one process, nobody else could finish them), or
+   * 'handover' the ones this process runs, so another replica sharing the store resumes them.
+   */
+  onClose: 'cancel' | 'handover'
 }
 
 /** What the engine works with. */
@@ -28,12 +36,11 @@ export interface JobEngineDeps {
   upstream: UpstreamClient
   poller: StatusPoller
   store: JobStore
+  queue: JobQueue
   logger: Logger
-  /** Slots and their line; in memory unless given. */
-  slots?: SlotQueue
 }
 
-/** Counts for health and metrics. */
+/** Counts for health and metrics (deployment-wide when the store is shared). */
 export interface EngineStats {
   slotsInUse: number
   maxConcurrent: number
@@ -42,16 +49,17 @@ export interface EngineStats {
   retained: number
 }
 
-const STATUS_BY_CODE: Partial<Record<GatewayError['code'], JobStatus>> = {
-  CANCELLED: 'cancelled',
-  JOB_TIMEOUT: 'timed_out',
-}
+/** How long `cancel` waits for the replica running a job to report it final. */
+const CANCEL_WAIT_MS = 5000
 
 /** Runs jobs against the upstream and keeps their records; one instance per process. */
 export class JobEngine {
   readonly #deps: JobEngineDeps
-  readonly #admission: SlotQueue
-  readonly #running = new Map<string, { controller: AbortController; deadline: NodeJS.Timeout }>()
+  readonly #writer: RecordWriter
+  readonly #runner: JobRunner
+  readonly #places: QueuePlaces
+  /** Deadline timers of the jobs this process accepted, for the ones still waiting in line when it passes. */
+  readonly #deadlines = new Map<string, NodeJS.Timeout>()
   readonly #watchers = new JobWatchers()
   readonly #followers = new Followers()
   readonly #images: JobImages
@@ -61,17 +69,42 @@ export class JobEngine {
 
   constructor(deps: JobEngineDeps) {
     this.#deps = deps
-    this.#images = new JobImages(deps.store, deps.upstream)
-    this.#admission = deps.slots ?? new Admission(deps.options.maxConcurrent, deps.options.maxQueue)
+    const { store, queue, logger, options } = deps
+    this.#writer = new RecordWriter(store, logger, (job) => {
+      if (job.status === 'succeeded')
+        this.#meanJobS = 0.9 * this.#meanJobS + 0.1 * (((job.finishedAt ?? 0) - job.createdAt) / 1000)
+    })
+    this.#places = new QueuePlaces(queue, this.#writer)
+    this.#runner = new JobRunner({
+      ...deps,
+      writer: this.#writer,
+      jobTimeoutMs: options.jobTimeoutMs,
+      onStarted: () => this.#places.renumber(),
+    })
+    this.#images = new JobImages(options.imageCacheBytes, deps.upstream)
+    store.listen({
+      changed: (job) => {
+        this.#watchers.notify(job)
+        if (isFinalStatus(job.status)) this.#clearDeadline(job.id)
+      },
+      stopRequested: (jobId, error) => this.#runner.abort(jobId, error),
+      resync: () => void this.#resync(),
+    })
+    queue.process((jobId) => this.#runner.run(jobId))
     // One sweeper for all records, rather than a timer per finished job.
-    this.#sweeper = setInterval(() => deps.store.sweep(Date.now()), deps.options.sweepIntervalMs).unref()
+    this.#sweeper = setInterval(
+      () => void store.sweep(Date.now()).catch(() => {}),
+      options.sweepIntervalMs,
+    ).unref()
   }
 
   /** Accepts a job: it starts at once or waits in line. Throws QUEUE_FULL when the line is full. */
-  submit(request: GenerateRequest): JobRecord {
+  async submit(request: GenerateRequest): Promise<JobRecord> {
+    const { store, queue, logger, options } = this.#deps
     const now = Date.now()
+    const id = randomUUID()
     const job: JobRecord = {
-      id: randomUUID(),
+      id,
       request,
       status: 'queued',
       queuePosition: 0,
@@ -79,45 +112,50 @@ export class JobEngine {
       createdAt: now,
       events: [],
     }
-    const { maxConcurrent, jobTimeoutMs } = this.#deps.options
-    const retryAfterS = Math.max(
-      1,
-      Math.ceil((this.#meanJobS * (this.#admission.queued + 1)) / maxConcurrent),
+    // Its first event is logged once its place in line is known.
+    await store.create(job)
+    // Only a full line refuses, so the wait is the whole line's work spread over every slot.
+    const retryAfterS = Math.max(1, Math.ceil((this.#meanJobS * (queue.maxQueue + 1)) / queue.maxConcurrent))
+    let place: number
+    try {
+      place = await queue.enqueue(id, retryAfterS)
+    } catch (error) {
+      await store.discard(id).catch(() => {})
+      throw error
+    }
+    this.#deadlines.set(
+      id,
+      setTimeout(() => void this.#expireWaiting(id), options.jobTimeoutMs),
     )
-    const admitted = this.#admission.admit(job.id, () => this.#start(job), retryAfterS)
-    this.#deps.store.put(job)
-    const deadline = setTimeout(() => {
-      const details = { timeoutMs: jobTimeoutMs }
-      this.#stop(
-        job,
-        new GatewayError('JOB_TIMEOUT', `job did not finish within ${jobTimeoutMs} ms`, { details }),
-      )
-    }, jobTimeoutMs)
-    this.#running.set(job.id, { controller: new AbortController(), deadline })
-    this.#deps.logger.info({ jobId: job.id, admitted }, 'job accepted')
-    this.#deps.logger.debug({ jobId: job.id, request }, 'job request')
-    if (admitted === 'started') this.#start(job)
-    else job.queuePosition = this.#admission.position(job.id)
-    recordEvent(job, now)
-    return job
+    logger.info({ jobId: id, place }, 'job accepted')
+    logger.debug({ jobId: id, request }, 'job request')
+    await this.#places.place(id, place)
+    return (await store.get(id)) ?? job
   }
 
   /** The job's record while retained, else undefined. */
-  get(jobId: string): JobRecord | undefined {
+  get(jobId: string): Promise<JobRecord | undefined> {
     return this.#deps.store.get(jobId)
   }
 
   /** The job's record; NOT_FOUND when unknown or expired. */
-  require(jobId: string): JobRecord {
-    const job = this.get(jobId)
+  async require(jobId: string): Promise<JobRecord> {
+    const job = await this.get(jobId)
     if (!job)
       throw new GatewayError('NOT_FOUND', `job ${jobId} is unknown or has expired`, { details: { jobId } })
     return job
   }
 
   /** Resolves with the record once the job is final; rejects with the signal's reason if `signal` aborts first. */
-  waitForFinal(jobId: string, signal?: AbortSignal): Promise<JobRecord> {
-    return this.#watchers.final(this.require(jobId), signal)
+  async waitForFinal(jobId: string, signal?: AbortSignal): Promise<JobRecord> {
+    const subscription = this.#watchers.subscribe(jobId)
+    try {
+      let job = await this.require(jobId)
+      while (!isFinalStatus(job.status)) job = await subscription.next(signal)
+      return job
+    } finally {
+      subscription.close()
+    }
   }
 
   /**
@@ -125,16 +163,23 @@ export class JobEngine {
    * with the last id seen gets exactly what it missed. Ends early (without error) when `signal` aborts.
    */
   async *events(jobId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<JobEventRecord> {
-    const job = this.require(jobId)
-    let seen = afterSeq
-    for (;;) {
-      for (const event of job.events) {
-        if (event.seq <= seen) continue
-        seen = event.seq
-        yield event
+    const subscription = this.#watchers.subscribe(jobId)
+    try {
+      let job = await this.require(jobId)
+      let seen = afterSeq
+      for (;;) {
+        for (const event of job.events) {
+          if (event.seq <= seen) continue
+          seen = event.seq
+          yield event
+        }
+        if (isFinalStatus(job.status) || signal.aborted) return
+        const next = await subscription.next(signal).catch(() => undefined)
+        if (!next) return
+        job = next
       }
-      if (isFinalStatus(job.status) || signal.aborted) return
-      await this.#watchers.next(job, signal).catch(() => undefined)
+    } finally {
+      subscription.close()
     }
   }
 
@@ -143,113 +188,98 @@ export class JobEngine {
     return this.#followers.follow(jobId)
   }
 
-  /** Cancels the job when nobody follows it any more (its caller hung up); true when it did. */
-  abandon(jobId: string, reason: string): boolean {
-    if (this.#followers.has(jobId) || isFinalStatus(this.require(jobId).status)) return false
-    this.cancel(jobId, reason)
+  /** Cancels the job when nobody here follows it any more (its caller hung up); true when it did. */
+  async abandon(jobId: string, reason: string): Promise<boolean> {
+    if (this.#followers.has(jobId) || isFinalStatus((await this.require(jobId)).status)) return false
+    await this.cancel(jobId, reason)
     return true
   }
 
   /** A succeeded job's image as a stream: from the cache, or straight from the upstream by its result. */
-  openImage(jobId: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
-    return this.#images.open(this.require(jobId), signal)
+  async openImage(jobId: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
+    return this.#images.open(await this.require(jobId), signal)
   }
 
   /** A succeeded job's whole image, kept in the byte-capped cache for the next download. */
-  image(jobId: string, signal?: AbortSignal): Promise<StoredImage> {
-    return this.#images.whole(this.require(jobId), signal)
+  async image(jobId: string, signal?: AbortSignal): Promise<StoredImage> {
+    return this.#images.whole(await this.require(jobId), signal)
   }
 
-  /** Cancels a job that is not final yet; a final job is left as it is. */
-  cancel(jobId: string, reason = 'cancelled by the caller'): JobRecord {
-    const job = this.require(jobId)
-    this.#stop(job, new GatewayError('CANCELLED', `job ${reason}`, { details: { jobId } }))
-    return job
+  /** Cancels a job that is not final yet, on whichever replica runs it; a final job is left as it is. */
+  async cancel(jobId: string, reason = 'cancelled by the caller'): Promise<JobRecord> {
+    const job = await this.require(jobId)
+    if (isFinalStatus(job.status)) return job
+    await this.#stop(jobId, new GatewayError('CANCELLED', `job ${reason}`, { details: { jobId } }))
+    const wait = AbortSignal.timeout(CANCEL_WAIT_MS)
+    return this.waitForFinal(jobId, wait).catch(() => this.require(jobId))
   }
 
-  /** Slots, queue and retention counts. */
-  stats(): EngineStats {
-    const { inUse, maxConcurrent, queued, maxQueue } = this.#admission
-    return { slotsInUse: inUse, maxConcurrent, queued, maxQueue, retained: this.#deps.store.size() }
+  /** Slots, line and retention counts. */
+  async stats(): Promise<EngineStats> {
+    const { queue, store } = this.#deps
+    const [{ inUse, queued }, retained] = await Promise.all([queue.counts(), store.size()])
+    return {
+      slotsInUse: inUse,
+      maxConcurrent: queue.maxConcurrent,
+      queued,
+      maxQueue: queue.maxQueue,
+      retained,
+    }
   }
 
-  /** Number of jobs not final yet. */
+  /** Number of jobs this process runs or accepted and are not final yet. */
   get active(): number {
-    return this.#running.size
+    return new Set([...this.#runner.ids(), ...this.#deadlines.keys()]).size
   }
 
-  /** Cancels every unfinished job and stops the sweeper. */
-  close(reason = 'cancelled: the gateway is shutting down'): void {
+  /** Stops taking jobs; cancels or hands over (see `onClose`) the unfinished ones; stops the sweeper. */
+  async close(reason = 'cancelled: the gateway is shutting down'): Promise<void> {
     clearInterval(this.#sweeper)
-    for (const jobId of [...this.#running.keys()]) {
-      const job = this.get(jobId)
-      if (job) this.#stop(job, new GatewayError('CANCELLED', reason, { details: { jobId } }))
+    const { queue, options } = this.#deps
+    if (options.onClose === 'handover') {
+      for (const jobId of this.#runner.ids()) this.#runner.abort(jobId, HANDOVER)
+      for (const jobId of [...this.#deadlines.keys()]) this.#clearDeadline(jobId)
+      await queue.close()
+      return
+    }
+    const unfinished = new Set([...this.#runner.ids(), ...this.#deadlines.keys()])
+    await Promise.all(
+      [...unfinished].map((jobId) =>
+        this.#stop(jobId, new GatewayError('CANCELLED', reason, { details: { jobId } })).catch(() => {}),
+      ),
+    )
+    await queue.close()
+  }
+
+  /** Stops a job wherever it is: here, waiting in line, or on the replica that runs it. */
+  async #stop(jobId: string, error: GatewayError): Promise<void> {
+    if (this.#runner.abort(jobId, error)) return
+    // Recorded first: a replica that takes the job from the line from now on sees it and does not run it.
+    await this.#deps.store.requestStop(jobId, error)
+    if (await this.#deps.queue.withdraw(jobId)) {
+      await this.#writer.finish(jobId, statusFor(error), error)
+      this.#places.renumber()
     }
   }
 
-  #start(job: JobRecord): void {
-    const entry = this.#running.get(job.id)
-    if (!entry) return
-    job.startedAt = Date.now()
-    job.queuePosition = 0
-    this.#renumberQueue()
-    this.#notify(job)
-    const hooks = recordingHooks(job, () => this.#notify(job), this.#deps.logger)
-    const { upstream, poller } = this.#deps
-    runUpstreamJob(job, upstream, poller, hooks, entry.controller.signal).then(
-      (outcome) => {
-        if (isFinalStatus(job.status)) return
-        job.upstreamResult = outcome.result
-        job.upstreamElapsedS = outcome.elapsedS
-        if (outcome.worker) job.worker = outcome.worker
-        this.#finish(job, 'succeeded')
-      },
-      (error: unknown) => this.#stop(job, toGatewayError(error)),
-    )
+  /** At a job's deadline: ends it if it still waits in line (a running job has its own timer). */
+  async #expireWaiting(jobId: string): Promise<void> {
+    this.#deadlines.delete(jobId)
+    if (!(await this.#deps.queue.withdraw(jobId).catch(() => false))) return
+    await this.#writer.finish(jobId, 'timed_out', deadlineError(this.#deps.options.jobTimeoutMs))
+    this.#places.renumber()
   }
 
-  /** Ends a job that is not final yet with `error` (cancel, deadline or failure). */
-  #stop(job: JobRecord, error: GatewayError): void {
-    if (isFinalStatus(job.status)) return
-    job.error = error
-    const wasWaiting = this.#admission.withdraw(job.id)
-    if (wasWaiting) this.#renumberQueue()
-    this.#running.get(job.id)?.controller.abort(error)
-    this.#finish(job, STATUS_BY_CODE[error.code] ?? 'failed', !wasWaiting)
+  #clearDeadline(jobId: string): void {
+    clearTimeout(this.#deadlines.get(jobId))
+    this.#deadlines.delete(jobId)
   }
 
-  #finish(job: JobRecord, status: JobStatus, heldSlot = true): void {
-    job.status = status
-    job.finishedAt = Date.now()
-    job.queuePosition = 0
-    const entry = this.#running.get(job.id)
-    if (entry) clearTimeout(entry.deadline)
-    this.#running.delete(job.id)
-    if (status === 'succeeded')
-      this.#meanJobS = 0.9 * this.#meanJobS + 0.1 * ((job.finishedAt - job.createdAt) / 1000)
-    const level = status === 'succeeded' || status === 'cancelled' ? 'info' : 'warn'
-    const { id: jobId, upstreamJobId, error } = job
-    const ms = job.finishedAt - job.createdAt
-    this.#deps.logger[level](
-      { jobId, upstreamJobId, status, ms, code: error?.code, reason: error?.message },
-      'job finished',
-    )
-    if (heldSlot) this.#admission.release()
-    this.#notify(job)
-  }
-
-  #renumberQueue(): void {
-    let place = 0
-    for (const id of this.#admission.waitingIds()) {
-      const waiting = this.get(id)
-      if (!waiting) continue
-      waiting.queuePosition = ++place
-      this.#notify(waiting)
+  /** Re-reads the watched jobs after the store may have missed telling us of changes. */
+  async #resync(): Promise<void> {
+    for (const jobId of this.#watchers.watchedIds()) {
+      const job = await this.#deps.store.get(jobId).catch(() => undefined)
+      if (job) this.#watchers.notify(job)
     }
-  }
-
-  #notify(job: JobRecord): void {
-    recordEvent(job, Date.now())
-    this.#watchers.notify(job)
   }
 }

@@ -2,23 +2,23 @@
 import { Readable } from 'node:stream'
 import { GatewayError } from '../errors.ts'
 import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
+import { ImageCache, type StoredImage } from './image-cache.ts'
 import type { JobRecord } from './job-record.ts'
-import type { JobStore, StoredImage } from './store.ts'
 
-/** Finds and fetches job images; the upstream keeps them, the store caches some. */
+/** Finds and fetches job images; the upstream keeps them, this process caches some. */
 export class JobImages {
-  readonly #store: JobStore
+  readonly #cache: ImageCache
   readonly #upstream: UpstreamClient
 
-  constructor(store: JobStore, upstream: UpstreamClient) {
-    this.#store = store
+  constructor(cacheBytes: number, upstream: UpstreamClient) {
+    this.#cache = new ImageCache(cacheBytes)
     this.#upstream = upstream
   }
 
   /** The image as a stream: from the cache when there, else relayed from the upstream as it arrives. */
   async open(job: JobRecord, signal?: AbortSignal): Promise<UpstreamImageStream> {
     const result = resultOf(job)
-    const cached = this.#store.getImage(job.id)
+    const cached = this.#cache.get(job.id)
     if (!cached) return this.#upstream.openImage(result, signal)
     const bytes = Buffer.from(cached.bytes.buffer, cached.bytes.byteOffset, cached.bytes.byteLength)
     return {
@@ -31,10 +31,10 @@ export class JobImages {
   /** The whole image, kept in the cache for the next download. */
   async whole(job: JobRecord, signal?: AbortSignal): Promise<StoredImage> {
     const result = resultOf(job)
-    const cached = this.#store.getImage(job.id)
+    const cached = this.#cache.get(job.id)
     if (cached) return cached
     const image = await this.#upstream.fetchImage(result, signal)
-    this.#store.putImage(job.id, image)
+    this.#cache.put(job.id, image)
     return image
   }
 }

@@ -1,47 +1,82 @@
-/** Who is waiting on which job: change notifications, the next change, and a job's final state. */
-import { isFinalStatus } from '@akashgen/client/contract'
+/** Who is waiting on which job: subscriptions that hand over each job's newest record as changes arrive. */
 import type { JobRecord } from './job-record.ts'
 
-type Watcher = (job: JobRecord) => void
+/** The newest sequence number a record carries; records only ever move forward. */
+const lastSeq = (job: JobRecord): number => job.events.at(-1)?.seq ?? 0
 
-/** Per-job listeners; a job's listeners are dropped once it is final, so nothing outlives a job. */
-export class JobWatchers {
-  readonly #byJob = new Map<string, Set<Watcher>>()
+/** One listener's view of one job: `next()` yields the newest record delivered since the previous call. */
+export class JobSubscription {
+  readonly jobId: string
+  #latest: JobRecord | undefined
+  #waiter: ((job: JobRecord) => void) | undefined
+  readonly #onClose: () => void
 
-  /** Tells the job's listeners that it changed; once it is final, forgets them. */
-  notify(job: JobRecord): void {
-    for (const watcher of this.#byJob.get(job.id) ?? []) watcher(job)
-    if (isFinalStatus(job.status)) this.#byJob.delete(job.id)
+  constructor(jobId: string, onClose: () => void) {
+    this.jobId = jobId
+    this.#onClose = onClose
   }
 
-  /** Resolves at the job's next change; rejects with the signal's reason if `signal` aborts first. */
-  next(job: JobRecord, signal?: AbortSignal): Promise<JobRecord> {
-    return this.#until(job, () => true, signal)
+  /** Takes a changed record; an older one than already delivered (a late re-read) is ignored. */
+  deliver(job: JobRecord): void {
+    if (this.#latest && lastSeq(job) < lastSeq(this.#latest)) return
+    const waiter = this.#waiter
+    if (waiter) {
+      this.#waiter = undefined
+      waiter(job)
+    } else this.#latest = job
   }
 
-  /** Resolves once `job` is final; rejects with the signal's reason if `signal` aborts first. */
-  final(job: JobRecord, signal?: AbortSignal): Promise<JobRecord> {
-    if (isFinalStatus(job.status)) return Promise.resolve(job)
-    return this.#until(job, (changed) => isFinalStatus(changed.status), signal)
-  }
-
-  #until(job: JobRecord, done: (changed: JobRecord) => boolean, signal?: AbortSignal): Promise<JobRecord> {
+  /** The next record delivered (or one delivered since the last call); rejects with the signal's reason. */
+  next(signal?: AbortSignal): Promise<JobRecord> {
+    const latest = this.#latest
+    if (latest) {
+      this.#latest = undefined
+      return Promise.resolve(latest)
+    }
     return new Promise((resolve, reject) => {
-      const watchers = this.#byJob.get(job.id) ?? new Set()
-      this.#byJob.set(job.id, watchers)
+      if (signal?.aborted) return reject(signal.reason)
       const onAbort = () => {
-        watchers.delete(watcher)
+        this.#waiter = undefined
         reject(signal?.reason)
       }
-      const watcher: Watcher = (changed) => {
-        if (!done(changed)) return
-        watchers.delete(watcher)
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#waiter = (job) => {
         signal?.removeEventListener('abort', onAbort)
-        resolve(changed)
+        resolve(job)
       }
-      watchers.add(watcher)
-      if (signal?.aborted) onAbort()
-      else signal?.addEventListener('abort', onAbort, { once: true })
     })
+  }
+
+  /** Stops listening; always call it (finally), so nothing outlives its caller. */
+  close(): void {
+    this.#waiter = undefined
+    this.#onClose()
+  }
+}
+
+/** Subscriptions per job. */
+export class JobWatchers {
+  readonly #byJob = new Map<string, Set<JobSubscription>>()
+
+  /** Starts listening to a job's changes; subscribe before reading the record, so no change falls between. */
+  subscribe(jobId: string): JobSubscription {
+    const subscriptions = this.#byJob.get(jobId) ?? new Set()
+    this.#byJob.set(jobId, subscriptions)
+    const subscription = new JobSubscription(jobId, () => {
+      subscriptions.delete(subscription)
+      if (subscriptions.size === 0) this.#byJob.delete(jobId)
+    })
+    subscriptions.add(subscription)
+    return subscription
+  }
+
+  /** Hands the changed record to the job's subscriptions. */
+  notify(job: JobRecord): void {
+    for (const subscription of this.#byJob.get(job.id) ?? []) subscription.deliver(job)
+  }
+
+  /** Ids of the jobs someone listens to. */
+  watchedIds(): string[] {
+    return [...this.#byJob.keys()]
   }
 }

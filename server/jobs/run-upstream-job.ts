@@ -1,11 +1,11 @@
 /** Drives one job through the upstream: submit, then the shared poller watches it until it is final. */
-import type { Worker } from '@akashgen/client/contract'
+import { isFinalStatus, type Worker } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
 import { resolveImageReference } from '../upstream/image-reference.ts'
-import type { JobRecord } from './job-record.ts'
+import { type JobRecord, recordEvent } from './job-record.ts'
 
 /** What the runner reports while the job runs. */
 export interface Progress {
@@ -21,21 +21,31 @@ export interface RunHooks {
   onProgress(progress: Progress): void
 }
 
-/** Hooks that write the runner's progress into `job`, calling `changed` after each change. */
-export function recordingHooks(job: JobRecord, changed: () => void, logger: Logger): RunHooks {
+/** A change to a job's record, applied through the store; returns false when it changed nothing. */
+export type RecordWrite = (mutate: (job: JobRecord) => boolean) => void
+
+/** Hooks that write the runner's progress into the job's record through `write`, one event per visible change. */
+export function recordingHooks(jobId: string, write: RecordWrite, logger: Logger): RunHooks {
   return {
     onSubmitted(upstreamJobId, queuePosition) {
-      job.upstreamJobId = upstreamJobId
-      job.queuePosition = queuePosition
-      logger.info({ jobId: job.id, upstreamJobId, queuePosition }, 'job submitted upstream')
-      changed()
+      logger.info({ jobId, upstreamJobId, queuePosition }, 'job submitted upstream')
+      write((job) => {
+        job.upstreamJobId = upstreamJobId
+        job.queuePosition = queuePosition
+        recordEvent(job, Date.now())
+        return true
+      })
     },
     onProgress(progress) {
-      job.status = progress.status
-      job.queuePosition = progress.queuePosition
-      job.upstreamElapsedS = progress.elapsedS
-      if (progress.worker) job.worker = progress.worker
-      changed()
+      write((job) => {
+        if (isFinalStatus(job.status)) return false
+        job.status = progress.status
+        job.queuePosition = progress.queuePosition
+        job.upstreamElapsedS = progress.elapsedS
+        if (progress.worker) job.worker = progress.worker
+        // Only visible changes are written: elapsed time alone is not worth a store write per poll.
+        return recordEvent(job, Date.now())
+      })
     },
   }
 }
@@ -59,10 +69,15 @@ export async function runUpstreamJob(
   signal: AbortSignal,
 ): Promise<RunOutcome> {
   try {
-    const submitted = await upstream.submit(job.request, signal)
-    hooks.onSubmitted(submitted.upstreamJobId, submitted.queuePosition)
+    // A job another replica already submitted (it died since) is resumed by its upstream id, never sent twice.
+    let upstreamJobId = job.upstreamJobId
+    if (!upstreamJobId) {
+      const submitted = await upstream.submit(job.request, signal)
+      upstreamJobId = submitted.upstreamJobId
+      hooks.onSubmitted(upstreamJobId, submitted.queuePosition)
+    }
     const final = await poller.track(
-      submitted.upstreamJobId,
+      upstreamJobId,
       (state) => {
         if (state.phase !== 'waiting' && state.phase !== 'running') return
         hooks.onProgress({

@@ -1,82 +1,99 @@
-/** Where the engine keeps job records and finished images: the interface a Redis store will also fill. */
+/** Where the engine keeps job records: the interface both stores fill (in memory here, Redis in redis/). */
+import type { GatewayError } from '../errors.ts'
 import type { JobRecord } from './job-record.ts'
 
-/** A stored image. */
-export interface StoredImage {
-  bytes: Uint8Array
-  contentType: string
+/** What a store tells the engine: a record changed (on any replica), or someone asked to stop a job. */
+export interface StoreListener {
+  changed(job: JobRecord): void
+  stopRequested(jobId: string, error: GatewayError): void
+  /** Changes may have been missed (the store reconnected): re-read what is watched. */
+  resync(): void
 }
 
-/** Job records and their images. Records are dropped by `sweep` once `retentionMs` has passed since they finished. */
+/** Job records, shared by every replica that uses the same store. */
 export interface JobStore {
-  put(job: JobRecord): void
-  get(jobId: string): JobRecord | undefined
-  putImage(jobId: string, image: StoredImage): void
-  /** The image bytes, or undefined when never stored or evicted to stay under the byte cap. */
-  getImage(jobId: string): StoredImage | undefined
+  /** Stores a new record. */
+  create(job: JobRecord): Promise<void>
+  /** Drops a record that was never accepted (its admission was refused). */
+  discard(jobId: string): Promise<void>
+  get(jobId: string): Promise<JobRecord | undefined>
+  /**
+   * Applies `mutate` to the current record atomically (it may run again on a fresh copy when another replica
+   * wrote in between) and tells every listener. `mutate` returns false when it changed nothing.
+   * Resolves with the record as stored, or undefined when the record is gone.
+   */
+  update(jobId: string, mutate: (job: JobRecord) => boolean): Promise<JobRecord | undefined>
+  /** Records a stop request that whichever replica runs the job acts on, even one that starts it later. */
+  requestStop(jobId: string, error: GatewayError): Promise<void>
+  /** The stop request for the job, if any. */
+  stopRequest(jobId: string): Promise<GatewayError | undefined>
   /** Number of records held. */
-  size(): number
-  /** Drops expired records; returns how many were dropped. */
-  sweep(now: number): number
+  size(): Promise<number>
+  /** Drops records whose retention has passed; returns how many. */
+  sweep(now: number): Promise<number>
+  listen(listener: StoreListener): void
+  close(): Promise<void>
 }
 
-/** An in-memory store: records in a Map, images in a byte-capped cache evicting the oldest first. */
+/** An in-memory store for one process: records in a Map, changes told synchronously. */
 export class MemoryJobStore implements JobStore {
   readonly #jobs = new Map<string, JobRecord>()
-  /** Insertion-ordered, so the first key is the oldest image. */
-  readonly #images = new Map<string, StoredImage>()
-  #imageBytes = 0
+  readonly #stops = new Map<string, GatewayError>()
   readonly #retentionMs: number
-  readonly #maxImageBytes: number
+  readonly #listeners: StoreListener[] = []
 
-  constructor(options: { retentionMs: number; maxImageBytes: number }) {
+  constructor(options: { retentionMs: number }) {
     this.#retentionMs = options.retentionMs
-    this.#maxImageBytes = options.maxImageBytes
   }
 
-  put(job: JobRecord): void {
+  async create(job: JobRecord): Promise<void> {
     this.#jobs.set(job.id, job)
   }
 
-  get(jobId: string): JobRecord | undefined {
+  async discard(jobId: string): Promise<void> {
+    this.#jobs.delete(jobId)
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
     return this.#jobs.get(jobId)
   }
 
-  putImage(jobId: string, image: StoredImage): void {
-    if (image.bytes.byteLength > this.#maxImageBytes) return
-    this.#dropImage(jobId)
-    this.#images.set(jobId, image)
-    this.#imageBytes += image.bytes.byteLength
-    for (const oldest of this.#images.keys()) {
-      if (this.#imageBytes <= this.#maxImageBytes) break
-      this.#dropImage(oldest)
-    }
+  async update(jobId: string, mutate: (job: JobRecord) => boolean): Promise<JobRecord | undefined> {
+    const job = this.#jobs.get(jobId)
+    if (!job) return undefined
+    if (mutate(job)) for (const listener of this.#listeners) listener.changed(job)
+    return job
   }
 
-  getImage(jobId: string): StoredImage | undefined {
-    return this.#images.get(jobId)
+  async requestStop(jobId: string, error: GatewayError): Promise<void> {
+    if (!this.#jobs.has(jobId) || this.#stops.has(jobId)) return
+    this.#stops.set(jobId, error)
+    for (const listener of this.#listeners) listener.stopRequested(jobId, error)
   }
 
-  size(): number {
+  async stopRequest(jobId: string): Promise<GatewayError | undefined> {
+    return this.#stops.get(jobId)
+  }
+
+  async size(): Promise<number> {
     return this.#jobs.size
   }
 
-  sweep(now: number): number {
+  async sweep(now: number): Promise<number> {
     let dropped = 0
     for (const [id, job] of this.#jobs) {
       if (job.finishedAt !== undefined && now - job.finishedAt >= this.#retentionMs) {
         this.#jobs.delete(id)
-        this.#dropImage(id)
+        this.#stops.delete(id)
         dropped++
       }
     }
     return dropped
   }
 
-  #dropImage(jobId: string): void {
-    const image = this.#images.get(jobId)
-    if (!image) return
-    this.#imageBytes -= image.bytes.byteLength
-    this.#images.delete(jobId)
+  listen(listener: StoreListener): void {
+    this.#listeners.push(listener)
   }
+
+  async close(): Promise<void> {}
 }

@@ -6,4 +6,4 @@ import { publicProcedure } from './init.ts'
 export const cancelProcedure = publicProcedure
   .input(JobIdInput)
   .output(Job)
-  .mutation(({ ctx, input }) => jobView(ctx.services.engine.cancel(input.jobId), ctx.origin))
+  .mutation(async ({ ctx, input }) => jobView(await ctx.services.engine.cancel(input.jobId), ctx.origin))

@@ -5,7 +5,7 @@ import { publicProcedure } from './init.ts'
 export const generateProcedure = publicProcedure
   .input(GenerateInput)
   .output(GenerateAccepted)
-  .mutation(({ ctx, input }) => {
-    const job = ctx.services.engine.submit(input)
+  .mutation(async ({ ctx, input }) => {
+    const job = await ctx.services.engine.submit(input)
     return { jobId: job.id, status: job.status, queuePosition: job.queuePosition }
   })

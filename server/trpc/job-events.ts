@@ -19,7 +19,7 @@ export const jobEventsProcedure = publicProcedure.input(JobEventsInput).subscrip
   // The procedure middleware only sees the generator being created; errors inside it are mapped here.
   let job: JobRecord
   try {
-    job = engine.require(input.jobId)
+    job = await engine.require(input.jobId)
   } catch (error) {
     throw error instanceof GatewayError ? toTRPCError(error) : error
   }

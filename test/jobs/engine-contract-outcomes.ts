@@ -2,7 +2,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { JobEventRecord } from '../../server/jobs/job-record.ts'
 import { servedImage, upstreamJobFor } from '../support/emulator.ts'
-import { thrown } from '../support/thrown.ts'
 import type { ContractHarness } from './engine-contract.ts'
 
 const statusesOf = (events: JobEventRecord[]) =>
@@ -20,17 +19,17 @@ export function outcomesContract(harness: ContractHarness): void {
     it('yields queued, running and succeeded with increasing ids, and ends after the final one', async () => {
       // Started at once upstream and running long enough to be seen running.
       const { engine, submit, current } = await harness.setup({}, { queueMs: 0, runMs: 300 })
-      const job = submit('watched')
+      const job = await submit('watched')
       const seen = await collect(engine.events(job.id, 0, new AbortController().signal))
 
       expect(statusesOf(seen)).toEqual(['queued', 'running', 'succeeded'])
       expect(seen.map((event) => event.seq)).toEqual(seen.map((_, i) => i + 1))
-      expect(seen).toEqual(current(job.id).events)
+      expect(seen).toEqual((await current(job.id)).events)
     })
 
     it('resumed after an event id, yields exactly the later ones', async () => {
       const { engine, submit, final } = await harness.setup({}, { queueMs: 0, runMs: 300 })
-      const job = await final(submit('resumed').id)
+      const job = await final((await submit('resumed')).id)
       const after = 2
       const seen = await collect(engine.events(job.id, after, new AbortController().signal))
       expect(seen).toEqual(job.events.filter((event) => event.seq > after))
@@ -39,44 +38,44 @@ export function outcomesContract(harness: ContractHarness): void {
 
     it('ends without error when its signal aborts before the job is final', async () => {
       const { engine, submit, current } = await harness.setup({}, { stuckWaiting: true })
-      const job = submit('never starts')
+      const job = await submit('never starts')
       const controller = new AbortController()
       setTimeout(() => controller.abort(new Error('the caller left')), 100)
       const seen = await collect(engine.events(job.id, 0, controller.signal))
       expect(seen.length).toBeGreaterThan(0)
-      expect(current(job.id).status).toBe('queued')
+      expect((await current(job.id)).status).toBe('queued')
     })
   })
 
   describe('retention', () => {
     it('forgets a finished job once its retention has passed', async () => {
       const { engine, submit, final } = await harness.setup({ retentionMs: 100, sweepIntervalMs: 20 })
-      const job = await final(submit('fleeting').id)
-      expect(engine.get(job.id)?.status).toBe('succeeded')
+      const job = await final((await submit('fleeting')).id)
+      expect((await engine.get(job.id))?.status).toBe('succeeded')
 
-      await vi.waitFor(() => expect(engine.get(job.id)).toBeUndefined(), { timeout: 3000 })
-      expect(thrown(() => engine.require(job.id)).code).toBe('NOT_FOUND')
-      expect(engine.stats().retained).toBe(0)
+      await vi.waitFor(async () => expect(await engine.get(job.id)).toBeUndefined(), { timeout: 3000 })
+      await expect(engine.require(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+      expect((await engine.stats()).retained).toBe(0)
     })
 
     it('keeps an unfinished job however long it runs', async () => {
       const settings = { retentionMs: 20, sweepIntervalMs: 10 }
       const { engine, submit } = await harness.setup(settings, { stuckWaiting: true })
-      const job = submit('lingering')
+      const job = await submit('lingering')
       await new Promise((resolve) => setTimeout(resolve, 200))
-      expect(engine.get(job.id)?.status).toBe('queued')
+      expect((await engine.get(job.id))?.status).toBe('queued')
     })
   })
 
   describe('no leaked slots or timers', () => {
     it('after succeeded, failed, cancelled and timed-out jobs, holds no slot, no queue and no tracked job', async () => {
       const settings = { maxConcurrent: 2, maxQueue: 6, jobTimeoutMs: 1500 }
-      const { engine, poller, submit, final } = await harness.setup(settings, { queueMs: 0 })
+      const { engine, poller, submitAll, current, final } = await harness.setup(settings, { queueMs: 0 })
       const ids: string[] = []
-      const run = async (prompts: string[], before?: (jobIds: string[]) => void) => {
-        const jobIds = prompts.map((prompt) => submit(prompt).id)
+      const run = async (prompts: string[], before?: (jobIds: string[]) => Promise<unknown>) => {
+        const jobIds = (await submitAll(prompts)).map((job) => job.id)
         ids.push(...jobIds)
-        before?.(jobIds)
+        await before?.(jobIds)
         return Promise.all(jobIds.map(final))
       }
       await run(['ok 1', 'ok 2', 'ok 3'])
@@ -84,12 +83,16 @@ export function outcomesContract(harness: ContractHarness): void {
       const failed = await run(['bad 1', 'bad 2'])
       harness.emulator.configure({ failRate: 0, stuckWaiting: true })
       // Two take the slots, two wait in the gateway's line; one of each is cancelled, the others time out.
-      await run(['cancel in slot', 'time out in slot', 'cancel in line', 'time out in line'], (jobIds) => {
-        engine.cancel(jobIds[2] ?? '')
-        engine.cancel(jobIds[0] ?? '')
-      })
+      await run(
+        ['cancel in slot', 'time out in slot', 'cancel in line', 'time out in line'],
+        async (jobIds) => {
+          await engine.cancel(jobIds[2] ?? '')
+          await engine.cancel(jobIds[0] ?? '')
+        },
+      )
 
-      expect(ids.map((id) => engine.require(id).status)).toEqual([
+      const statuses = await Promise.all(ids.map(async (id) => (await current(id)).status))
+      expect(statuses).toEqual([
         ...Array(3).fill('succeeded'),
         ...Array(2).fill('failed'),
         'cancelled',
@@ -98,7 +101,9 @@ export function outcomesContract(harness: ContractHarness): void {
         'timed_out',
       ])
       expect(failed.map((job) => job.error?.code)).toEqual(['JOB_FAILED', 'JOB_FAILED'])
-      expect(engine.stats()).toMatchObject({ slotsInUse: 0, queued: 0, retained: 9 })
+      await vi.waitFor(async () =>
+        expect(await engine.stats()).toMatchObject({ slotsInUse: 0, queued: 0, retained: 9 }),
+      )
       expect(engine.active).toBe(0)
       await vi.waitFor(() => expect(poller.size).toBe(0))
     })
@@ -107,7 +112,7 @@ export function outcomesContract(harness: ContractHarness): void {
   describe('images', () => {
     it('streams exactly the bytes the upstream serves for the job', async () => {
       const { engine, submit, final } = await harness.setup()
-      const job = await final(submit('a lighthouse').id)
+      const job = await final((await submit('a lighthouse')).id)
       const served = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, 'a lighthouse'))
 
       const stream = await engine.openImage(job.id)
@@ -117,7 +122,7 @@ export function outcomesContract(harness: ContractHarness): void {
 
     it('buffers the same bytes once and serves later downloads from its cache', async () => {
       const { engine, submit, final } = await harness.setup()
-      const job = await final(submit('a harbour').id)
+      const job = await final((await submit('a harbour')).id)
       const served = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, 'a harbour'))
       const fetches = () =>
         harness.emulator.counters.imageFetches + harness.emulator.counters.nextImageFetches
@@ -138,7 +143,7 @@ export function outcomesContract(harness: ContractHarness): void {
 
     it('has no image for a job that did not succeed', async () => {
       const { engine, submit, final } = await harness.setup({}, { failRate: 1 })
-      const job = await final(submit('broken').id)
+      const job = await final((await submit('broken')).id)
       await expect(engine.image(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
       await expect(engine.openImage(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
     })

@@ -33,9 +33,11 @@ export type MakeEngine = (settings: EngineSettings) => Promise<EngineUnderTest>
 
 /** An engine set up for one test, with shorthands that read jobs through the engine (never a stale copy). */
 export interface ContractEngine extends EngineUnderTest {
-  submit(prompt: string): JobRecord
+  submit(prompt: string): Promise<JobRecord>
+  /** Submits one job after the other, so their order in line is the order given. */
+  submitAll(prompts: string[]): Promise<JobRecord[]>
   /** The job's record as the engine has it now. */
-  current(jobId: string): JobRecord
+  current(jobId: string): Promise<JobRecord>
   final(jobId: string): Promise<JobRecord>
 }
 
@@ -93,9 +95,15 @@ export function engineContract(name: string, makeEngine: MakeEngine): void {
         const under = await makeEngine({ upstreamUrl: harness.emulator.url, ...DEFAULTS, ...settings })
         open.push(under)
         const { engine } = under
+        const submit = (prompt: string) => engine.submit(GenerateInput.parse({ prompt }))
         return {
           ...under,
-          submit: (prompt) => engine.submit(GenerateInput.parse({ prompt })),
+          submit,
+          async submitAll(prompts) {
+            const jobs: JobRecord[] = []
+            for (const prompt of prompts) jobs.push(await submit(prompt))
+            return jobs
+          },
           current: (jobId) => engine.require(jobId),
           final: (jobId) => engine.waitForFinal(jobId),
         }

@@ -1,7 +1,7 @@
 /** POST /api/generate when the input is bad or the upstream misbehaves: documented codes, nothing leaked. */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Emulator } from '../../emulator/index.ts'
 import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
@@ -232,8 +232,8 @@ describe('a caller who hangs up', () => {
       body: JSON.stringify({ prompt: 'I will hang up' }),
       signal: controller.signal,
     }).catch(() => 'aborted')
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(emulator.counters.statusRequests).toBeGreaterThan(2)
+    // The job is being polled, so there is something for the hang-up to stop.
+    await vi.waitFor(() => expect(emulator.counters.statusRequests).toBeGreaterThan(2), { timeout: 8000 })
     expect((await health()).slots.inUse).toBe(1)
     controller.abort()
     expect(await call).toBe('aborted')

@@ -1,0 +1,50 @@
+/** Keeps the places of jobs waiting in line current in their records, one pass at a time. */
+import { isFinalStatus } from '@akashgen/client/contract'
+import type { JobQueue } from './job-queue.ts'
+import { recordEvent } from './job-record.ts'
+import type { RecordWriter } from './record-writer.ts'
+
+/** Renumbers waiting jobs after the line moved; passes asked for while one runs fold into one more pass. */
+export class QueuePlaces {
+  readonly #queue: JobQueue
+  readonly #writer: RecordWriter
+  #running = false
+  #again = false
+
+  constructor(queue: JobQueue, writer: RecordWriter) {
+    this.#queue = queue
+    this.#writer = writer
+  }
+
+  /** Sets one waiting job's place (a job that has started meanwhile keeps its own), logging its first event. */
+  async place(jobId: string, place: number): Promise<void> {
+    await this.#writer.write(jobId, (job) => {
+      const first = job.events.length === 0
+      if (job.startedAt !== undefined || isFinalStatus(job.status))
+        return first && recordEvent(job, Date.now())
+      if (job.queuePosition === place && !first) return false
+      job.queuePosition = place
+      return recordEvent(job, Date.now())
+    })
+  }
+
+  /** Brings every waiting job's place up to date, soon. */
+  renumber(): void {
+    if (this.#running) {
+      this.#again = true
+      return
+    }
+    this.#running = true
+    void this.#passes().finally(() => {
+      this.#running = false
+    })
+  }
+
+  async #passes(): Promise<void> {
+    do {
+      this.#again = false
+      const ids = await this.#queue.waitingIds().catch(() => [])
+      for (const [index, jobId] of ids.entries()) await this.place(jobId, index + 1).catch(() => {})
+    } while (this.#again)
+  }
+}
