@@ -1,5 +1,7 @@
 /** `npm run build`: bundles the gateway and the emulator into dist/ for production (the Dockerfile runs these). */
+import { relative } from 'node:path'
 import { build } from 'esbuild'
+import { buildPlayground } from './build-playground.ts'
 
 /** Our own workspaces are bundled from source; every npm dependency stays an import from node_modules. */
 const ownWorkspaces = { '@akashgen/client': './client', '@akashgen/emulator': './emulator' }
@@ -23,4 +25,9 @@ const result = await build({
 
 for (const [file, output] of Object.entries(result.metafile.outputs)) {
   if (!file.endsWith('.map')) process.stdout.write(`${file}  ${(output.bytes / 1024).toFixed(0)} KiB\n`)
+}
+
+// The playground page the gateway serves at `/` (dist/playground, next to dist/server.mjs).
+for (const file of await buildPlayground()) {
+  if (!file.endsWith('.map')) process.stdout.write(`${relative(process.cwd(), file)}\n`)
 }
