@@ -1,6 +1,8 @@
 /** The generate request: what every surface accepts, normalised to what the upstream understands. */
 import { z } from 'zod'
 import {
+  DEFAULT_SAMPLER,
+  DEFAULT_SCHEDULER,
   normaliseSampling,
   resolveSampler,
   resolveScheduler,
@@ -43,14 +45,24 @@ export const GenerateInput = z
         .string({ error: 'prompt is required and must be a string' })
         .trim()
         .min(1, { error: 'prompt must not be empty' })
-        .max(MAX_PROMPT_LENGTH, { error: `prompt must be at most ${MAX_PROMPT_LENGTH} characters` }),
+        .max(MAX_PROMPT_LENGTH, { error: `prompt must be at most ${MAX_PROMPT_LENGTH} characters` })
+        .meta({ description: 'What to draw (trimmed).', examples: ['a lighthouse at dawn'] }),
       negative: z
         .string({ error: 'negative must be a string' })
         .trim()
         .max(MAX_PROMPT_LENGTH, { error: `negative must be at most ${MAX_PROMPT_LENGTH} characters` })
-        .optional(),
-      sampler: optionalName<SamplerInput>('sampler', resolveSampler, samplerHelp),
-      scheduler: optionalName<SchedulerInput>('scheduler', resolveScheduler, schedulerHelp),
+        .optional()
+        .meta({ description: 'What to avoid (trimmed).', examples: ['blurry, low quality'] }),
+      sampler: optionalName<SamplerInput>('sampler', resolveSampler, samplerHelp).meta({
+        description:
+          'A ComfyUI sampler, or an AUTOMATIC1111 name that also implies a scheduler (`DPM++ 2M Karras` is ' +
+          `\`dpmpp_2m\` + \`karras\`). Matched case-insensitively; blank or absent means \`${DEFAULT_SAMPLER}\`.`,
+        enum: [...SAMPLERS, ...Object.keys(SAMPLER_ALIASES)],
+      }),
+      scheduler: optionalName<SchedulerInput>('scheduler', resolveScheduler, schedulerHelp).meta({
+        description: `Matched case-insensitively; blank or absent means the one the sampler implies, else \`${DEFAULT_SCHEDULER}\`.`,
+        enum: [...SCHEDULERS],
+      }),
     },
     { error: 'the request must be a JSON object with at least a "prompt" string' },
   )
