@@ -8,6 +8,7 @@ import { installErrorHandlers } from './http/errors.ts'
 import { registerGenerateRoute } from './http/generate-route.ts'
 import { registerHealthRoute } from './http/health-route.ts'
 import { registerJobRoutes } from './http/job-routes.ts'
+import { registerOpenApi } from './http/openapi/plugin.ts'
 import { installRequestLog, requestIdOf } from './http/request-log.ts'
 import { installOpenStreams } from './http/sse.ts'
 import { createJobBackend } from './jobs/backend.ts'
@@ -88,6 +89,8 @@ export async function buildApp({
   const streams = installOpenStreams(app)
   installRequestLog(app)
   installErrorHandlers(app)
+  // Before every route: the document collects them as they are added.
+  await registerOpenApi(app)
   registerHealthRoute(app, services)
   registerGenerateRoute(app, services)
   registerJobRoutes(app, services, streams)

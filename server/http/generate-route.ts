@@ -1,20 +1,93 @@
 /** `POST /api/generate`: the Go proxy's route, unchanged for curl users: JSON in, image bytes out. */
-import { GenerateInput } from '@akashgen/client/contract'
+import { GenerateInput, Job } from '@akashgen/client/contract'
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
 import { GatewayError } from '../errors.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
 import type { AppServices } from '../services.ts'
+import {
+  binary,
+  documented,
+  errorResponses,
+  IMAGE_TYPES,
+  json,
+  REQUEST_ID_HEADER,
+  RETRY_AFTER_HEADER,
+  type RouteDocs,
+} from './openapi/route-docs.ts'
 import { originOf } from './origin.ts'
 import { parseBody, requireJson } from './parse-body.ts'
 import { preferredWaitS, wantsJobView } from './preferences.ts'
+
+const JOB_ID_HEADER = { 'X-Job-Id': { description: "The gateway's id of the job." } }
+
+/** The route in the OpenAPI document: the body is the contract's `GenerateInput`. */
+const GENERATE_DOCS: RouteDocs = {
+  summary: 'Generate an image: prompt in, image bytes out',
+  description:
+    'Waits for the job and answers the image, streamed as it arrives; its `Content-Type` comes from its own ' +
+    'bytes. With `Accept: application/json` the answer is the finished `Job` view instead of the bytes. A ' +
+    'caller who hangs up cancels the job (unless its event stream is open).',
+  tags: ['images'],
+  body: GenerateInput,
+  headers: z.object({
+    Prefer: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          '`wait=N`: answer `202` with the job after at most N seconds if it is not done by then (it goes on); ' +
+          '`respond-async` is `wait=0`.',
+        examples: ['wait=5', 'respond-async'],
+      }),
+  }),
+  response: {
+    200: {
+      description: 'The image; or, with `Accept: application/json`, the finished `Job` view.',
+      content: { ...binary(...IMAGE_TYPES), ...json(Job) },
+      headers: {
+        ...JOB_ID_HEADER,
+        'X-Worker-Gpu': { description: 'The GPU that made the image.' },
+        'X-Upstream-Elapsed': { description: 'Seconds the upstream spent on the job, e.g. `4.213`.' },
+        ...REQUEST_ID_HEADER,
+      },
+    },
+    202: {
+      description:
+        '`Prefer: wait=N` expired first: the `Job` view so far. The job goes on; follow it at `Location` ' +
+        '(`/events` for live progress) and fetch the image from its `/image` once succeeded.',
+      content: json(Job),
+      headers: {
+        Location: { description: 'The job: `/api/jobs/{id}`.' },
+        ...RETRY_AFTER_HEADER,
+        'Preference-Applied': { description: 'The wait applied, e.g. `wait=5`.' },
+        ...JOB_ID_HEADER,
+        ...REQUEST_ID_HEADER,
+      },
+    },
+    ...errorResponses([
+      'INVALID_REQUEST',
+      'PAYLOAD_TOO_LARGE',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'QUEUE_FULL',
+      'CANCELLED',
+      'INTERNAL',
+      'JOB_FAILED',
+      'UPSTREAM_ERROR',
+      'STORE_UNAVAILABLE',
+      'UPSTREAM_TIMEOUT',
+      'JOB_TIMEOUT',
+    ]),
+  },
+}
 
 /**
  * Registers the synchronous generate route. It waits for the job and streams the image; `Prefer: wait=N`
  * bounds the wait (then 202 and `Location`), `Accept: application/json` answers the `Job` view instead.
  */
 export function registerGenerateRoute(app: FastifyInstance, { engine }: AppServices): void {
-  app.post('/api/generate', async (request, reply) => {
+  app.post('/api/generate', documented(GENERATE_DOCS), async (request, reply) => {
     requireJson(request)
     const input = parseBody(GenerateInput, request.body)
     const waitS = preferredWaitS([request.headers.prefer].flat().join(', ') || undefined)

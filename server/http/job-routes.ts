@@ -1,11 +1,21 @@
 /** `/api/jobs/:id` (view, cancel), `/image` (bytes) and `/events` (the job's live progress as server-sent events). */
 import { PassThrough } from 'node:stream'
-import { JobEventsInput, JobIdInput } from '@akashgen/client/contract'
+import { Job, JobEventsInput, JobIdInput } from '@akashgen/client/contract'
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import { z } from 'zod'
 import type { JobEngine } from '../jobs/engine.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { eventView, jobView } from '../jobs/job-view.ts'
 import type { AppServices } from '../services.ts'
+import {
+  binary,
+  documented,
+  errorResponses,
+  IMAGE_TYPES,
+  json,
+  REQUEST_ID_HEADER,
+  type RouteDocs,
+} from './openapi/route-docs.ts'
 import { originOf } from './origin.ts'
 import { parseBody } from './parse-body.ts'
 import { HEARTBEAT_MS, type OpenStreams, SSE_HEARTBEAT, sseMessage } from './sse.ts'
@@ -13,19 +23,102 @@ import { HEARTBEAT_MS, type OpenStreams, SSE_HEARTBEAT, sseMessage } from './sse
 type JobParams = { Params: { id: string } }
 type EventsRequest = JobParams & { Querystring: { lastEventId?: string } }
 
+/** The routes in the OpenAPI document; the id is the contract's `jobId`. */
+const params = z.object({ id: JobIdInput.shape.jobId.meta({ description: "The job's id (`X-Job-Id`)." }) })
+const lookupErrors = errorResponses(['INVALID_REQUEST', 'NOT_FOUND', 'STORE_UNAVAILABLE', 'INTERNAL'])
+const JOB_ID_HEADER = { 'X-Job-Id': { description: "The job's id." } }
+const viewOf = (description: string) => ({ description, content: json(Job), headers: REQUEST_ID_HEADER })
+const DOCS = {
+  view: {
+    summary: "A job's view",
+    tags: ['jobs'],
+    params,
+    response: { 200: viewOf('The `Job` view now.'), ...lookupErrors },
+  },
+  cancel: {
+    summary: 'Cancel a job',
+    description: 'Cancels a job that is not final yet; a final job is left as it is.',
+    tags: ['jobs'],
+    params,
+    response: { 200: viewOf('The `Job` view once cancelled (or as it was, if final).'), ...lookupErrors },
+  },
+  image: {
+    summary: "A finished job's image",
+    description:
+      'Downloadable while the job is retained (`AKASHGEN_RETENTION_MS`, 1 hour by default); `404 NOT_FOUND` ' +
+      'while the job has no image.',
+    tags: ['jobs'],
+    params,
+    response: {
+      200: {
+        description: 'The image; its `Content-Type` comes from its own bytes.',
+        content: binary(...IMAGE_TYPES),
+        headers: { ...JOB_ID_HEADER, ...REQUEST_ID_HEADER },
+      },
+      ...errorResponses([
+        'INVALID_REQUEST',
+        'NOT_FOUND',
+        'INTERNAL',
+        'UPSTREAM_ERROR',
+        'STORE_UNAVAILABLE',
+        'UPSTREAM_TIMEOUT',
+      ]),
+    },
+  },
+  events: {
+    summary: "A job's live progress, as server-sent events",
+    description:
+      'One message per change, ending after the final one: `queued` (with the place in line), `running` (with ' +
+      'the worker), then one of `succeeded` (with `imageUrl`), `failed`, `cancelled` or `timed_out`. Each ' +
+      'message is `id: <event id, increasing>`, `event: <the status>` and `data: <a JobEvent as JSON>` (see ' +
+      'the `JobEvent` schema), as the tRPC `jobEvents` subscription yields. An idle stream carries a ' +
+      '`: keep-alive` comment every 15 s. Resuming with `Last-Event-ID` (or `?lastEventId=`) gets exactly the ' +
+      'events after that id. Closing the stream does not cancel the job.',
+    tags: ['jobs'],
+    params,
+    querystring: z.object({
+      lastEventId: JobEventsInput.shape.lastEventId.meta({
+        description: 'Resume after this event id, for clients that can not set `Last-Event-ID`.',
+      }),
+    }),
+    headers: z.object({
+      'Last-Event-ID': JobEventsInput.shape.lastEventId.meta({
+        description: "Resume after this event id (browsers' `EventSource` sends it when reconnecting).",
+      }),
+    }),
+    response: {
+      200: {
+        description: 'The event stream.',
+        content: {
+          'text/event-stream': {
+            schema: z.string().meta({
+              description: 'Messages of `id`, `event` and `data` lines; each `data` is a `JobEvent`.',
+              examples: [
+                'id: 1\nevent: queued\ndata: {"type":"queued","job":{"jobId":"3f1c...","status":"queued"}}\n\n',
+              ],
+            }),
+          },
+        },
+        headers: { ...JOB_ID_HEADER, ...REQUEST_ID_HEADER },
+      },
+      ...lookupErrors,
+    },
+  },
+} satisfies Record<string, RouteDocs>
+
 /** Registers the per-job REST routes; `streams` tracks the open event streams for shutdown. */
 export function registerJobRoutes(app: FastifyInstance, { engine }: AppServices, streams: OpenStreams): void {
   const jobIdOf = (id: string) => parseBody(JobIdInput, { jobId: id }).jobId
 
-  app.get<JobParams>('/api/jobs/:id', async (request) =>
+  app.get<JobParams>('/api/jobs/:id', documented(DOCS.view), async (request) =>
     jobView(await engine.require(jobIdOf(request.params.id)), originOf(request)),
   )
 
-  app.delete<JobParams>('/api/jobs/:id', async (request) =>
+  app.delete<JobParams>('/api/jobs/:id', documented(DOCS.cancel), async (request) =>
     jobView(await engine.cancel(jobIdOf(request.params.id)), originOf(request)),
   )
 
-  app.get<JobParams>('/api/jobs/:id/image', async (request, reply) => {
+  app.get<JobParams>('/api/jobs/:id/image', documented(DOCS.image), async (request, reply) => {
     const jobId = jobIdOf(request.params.id)
     const image = await engine.image(jobId)
     return reply
@@ -36,7 +129,7 @@ export function registerJobRoutes(app: FastifyInstance, { engine }: AppServices,
       .send(Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength))
   })
 
-  app.get<EventsRequest>('/api/jobs/:id/events', async (request, reply) => {
+  app.get<EventsRequest>('/api/jobs/:id/events', documented(DOCS.events), async (request, reply) => {
     // Browsers' EventSource resends the last id as a header; callers that cannot set headers use the query.
     const header = [request.headers['last-event-id']].flat()[0]
     const { jobId, lastEventId } = parseBody(JobEventsInput, {
