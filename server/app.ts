@@ -48,12 +48,15 @@ export async function buildApp({
     maxImageBytes: config.AKASHGEN_MAX_IMAGE_BYTES,
     logger,
   })
-  const backend = await createJobBackend(config, logger)
   const poller = new StatusPoller(
     (ids, signal) => upstream.status(ids, signal),
     { statusRps: config.AKASHGEN_STATUS_RPS, coldIntervalMs: config.AKASHGEN_POLL_INTERVAL_MS },
     logger,
   )
+  const backend = await createJobBackend(config, logger, {
+    // Replicas split the upstream's status-request budget between them.
+    onReplicas: (live) => poller.setStatusRps(config.AKASHGEN_STATUS_RPS / live),
+  })
   const engine = new JobEngine({
     options: {
       jobTimeoutMs: config.AKASHGEN_JOB_TIMEOUT_MS,
@@ -67,7 +70,7 @@ export async function buildApp({
     queue: backend.queue,
     logger,
   })
-  const services: AppServices = { config, engine, upstream, logger, startedAt: Date.now() }
+  const services: AppServices = { config, engine, upstream, logger, store: backend, startedAt: Date.now() }
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -106,5 +109,6 @@ export async function buildApp({
       },
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>)
+  await app.register(import('./http/playground.ts'))
   return app
 }

@@ -45,6 +45,20 @@ export const ConfigSchema = z.object({
     .max(64 * 1024 ** 3)
     .default(256 * 1024 * 1024)
     .describe('bytes, 0-68719476736'),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
+    .optional()
+    .describe('a redis:// or rediss:// URL'),
+  AKASHGEN_REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/)
+    .default('akashgen')
+    .describe('1-64 letters, digits, ".", "-" or "_"'),
+  AKASHGEN_REDIS_LOCK_MS: positiveInt
+    .min(500)
+    .max(600_000)
+    .default(30_000)
+    .describe('milliseconds, 500-600000'),
   SHUTDOWN_GRACE_MS: z.coerce
     .number()
     .int()

@@ -1,6 +1,7 @@
 /** The long-lived parts of one gateway, built once and shared by every surface. */
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
+import type { JobBackend } from './jobs/backend.ts'
 import type { JobEngine } from './jobs/engine.ts'
 import type { UpstreamClient } from './upstream/client.ts'
 
@@ -8,6 +9,8 @@ import type { UpstreamClient } from './upstream/client.ts'
 export interface AppServices {
   config: Config
   engine: JobEngine
+  /** Where jobs live, for health and readiness. */
+  store: Pick<JobBackend, 'health'>
   upstream: UpstreamClient
   logger: Logger
   startedAt: number

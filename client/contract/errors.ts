@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   JOB_FAILED: { status: 502, retryable: false },
   UPSTREAM_ERROR: { status: 502, retryable: true },
   UPSTREAM_UNAVAILABLE: { status: 503, retryable: true },
+  STORE_UNAVAILABLE: { status: 503, retryable: true },
   UPSTREAM_TIMEOUT: { status: 504, retryable: true },
   JOB_TIMEOUT: { status: 504, retryable: true },
 } as const satisfies Record<string, { status: number; retryable: boolean }>

@@ -1,13 +1,25 @@
 /** The health report of `GET /health` and the tRPC `health` query. */
 import { z } from 'zod'
 
+/** Where jobs live, and whether it answers: `redis` is shared by every replica of a deployment. */
+export const StoreHealth = z.object({
+  kind: z.enum(['memory', 'redis']),
+  state: z.enum(['up', 'down']),
+  /** Replicas seen alive in the last few seconds (Redis only). */
+  replicas: z.number().int().optional(),
+})
+export type StoreHealth = z.infer<typeof StoreHealth>
+
+/** `status` is `degraded` and `ready` false while the job store is down; the counts are absent then. */
 export const Health = z.object({
-  status: z.literal('ok'),
+  status: z.enum(['ok', 'degraded']),
+  ready: z.boolean(),
   version: z.string(),
   upstream: z.string(),
   uptimeS: z.number(),
-  slots: z.object({ inUse: z.number().int(), max: z.number().int() }),
-  queue: z.object({ length: z.number().int(), max: z.number().int() }),
-  jobs: z.object({ retained: z.number().int() }),
+  store: StoreHealth,
+  slots: z.object({ inUse: z.number().int(), max: z.number().int() }).optional(),
+  queue: z.object({ length: z.number().int(), max: z.number().int() }).optional(),
+  jobs: z.object({ retained: z.number().int() }).optional(),
 })
 export type Health = z.infer<typeof Health>

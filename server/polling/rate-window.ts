@@ -3,8 +3,8 @@
 /** Counts recent events and says when the next one is allowed. */
 export class RateWindow {
   readonly #times: number[] = []
-  readonly #limit: number
-  readonly #windowMs: number
+  #limit: number
+  #windowMs: number
 
   constructor(limit: number, windowMs = 1000) {
     this.#limit = limit
@@ -16,6 +16,12 @@ export class RateWindow {
     this.#prune(now)
     if (this.#times.length < this.#limit) return now
     return (this.#times[0] ?? now) + this.#windowMs
+  }
+
+  /** Changes the limit from now on: at most `limit` events in any `windowMs`. */
+  resize(limit: number, windowMs: number): void {
+    this.#limit = limit
+    this.#windowMs = windowMs
   }
 
   /** Events within the window ending at `now`. */

@@ -74,6 +74,17 @@ export class StatusPoller {
     this.#window = new RateWindow(options.statusRps)
   }
 
+  /**
+   * Sets this process's status-request cap from now on: replicas sharing one upstream split its budget, so
+   * each calls this with its share as replicas come and go.
+   */
+  setStatusRps(statusRps: number): void {
+    this.#options.statusRps = statusRps
+    // A share under 1/s becomes one request per longer window; rounding down keeps the deployment under its cap.
+    const windowS = statusRps < 1 ? Math.ceil(1 / statusRps) : 1
+    this.#window.resize(Math.max(1, Math.floor(statusRps * windowS)), windowS * 1000)
+  }
+
   /** Whether status requests still carry several ids (false once the upstream proved it answers only one). */
   get batching(): boolean {
     return this.#batches.batching

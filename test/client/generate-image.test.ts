@@ -170,7 +170,7 @@ describe('generateImage', () => {
       const [before, after] = await statusRequestsOverAPause()
       expect(before).toBeGreaterThan(0)
       expect(after).toBe(before)
-      expect((await client.health.query()).slots.inUse).toBe(0)
+      expect((await client.health.query()).slots?.inUse).toBe(0)
     })
 
     it('rejects at once when aborted from onStatus, without waiting for the next event', async () => {
@@ -200,7 +200,7 @@ describe('generateImage', () => {
       expect(error.code).toBe('CANCELLED')
       expect(harness.emulator.counters.submissions).toBe(0)
       const health = await createAkashGenClient({ url: gateway.url }).health.query()
-      expect(health.jobs.retained).toBe(0)
+      expect(health.jobs?.retained).toBe(0)
     })
   })
 })

@@ -183,8 +183,8 @@ describe('admission', () => {
     expect((await pollJob(client, first.jobId, final)).status).toBe('succeeded')
     expect((await pollJob(client, second.jobId, final)).status).toBe('succeeded')
     const idle = await client.health.query()
-    expect(idle.slots.inUse).toBe(0)
-    expect(idle.queue.length).toBe(0)
+    expect(idle.slots?.inUse).toBe(0)
+    expect(idle.queue?.length).toBe(0)
     expect(harness.emulator.counters.submittedPrompts).toEqual(['first in line', 'second in line'])
   })
 })
@@ -206,7 +206,7 @@ describe('cancel', () => {
     expect(before).toBeGreaterThan(0)
     await pause(200)
     expect(harness.emulator.counters.statusRequests).toBe(before)
-    expect((await client.health.query()).slots.inUse).toBe(0)
+    expect((await client.health.query()).slots?.inUse).toBe(0)
   })
 
   it('leaves a finished job as it was', async () => {
