@@ -97,6 +97,7 @@ export async function buildApp({
   registerHealthRoute(app, services)
   registerGenerateRoute(app, services)
   registerJobRoutes(app, services, streams)
+  await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })
   // Not wrapped in fastify-plugin: tRPC's body parser must stay inside its own /trpc context.
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

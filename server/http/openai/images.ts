@@ -1,0 +1,94 @@
+/** `POST /v1/images/generations`: n jobs through the JobEngine, answered as OpenAI's `{created, data}`. */
+import type { FastifyInstance } from 'fastify'
+import { GatewayError } from '../../errors.ts'
+import type { JobEngine } from '../../jobs/engine.ts'
+import type { JobRecord } from '../../jobs/job-record.ts'
+import { imagePath } from '../../jobs/job-view.ts'
+import type { AppServices } from '../../services.ts'
+import { originOf } from '../origin.ts'
+import { requireJson } from '../parse-body.ts'
+import { type ImagesRequest, parseImagesRequest } from './request.ts'
+
+/** One image of the answer: the bytes in base64, or this gateway's URL of them. */
+export type OpenAIImage = { b64_json: string } | { url: string }
+
+/** The answer of `POST /v1/images/generations`. */
+export interface OpenAIImagesResponse {
+  created: number
+  data: OpenAIImage[]
+}
+
+/**
+ * Registers the route (relative to the plugin's `/v1` prefix). Like `POST /api/generate` it waits for its
+ * jobs; a caller who hangs up cancels them all, and one image failing fails the request and cancels the rest.
+ */
+export function registerImageRoutes(app: FastifyInstance, { engine }: AppServices): void {
+  app.post('/images/generations', async (request, reply): Promise<OpenAIImagesResponse> => {
+    requireJson(request)
+    const images = parseImagesRequest(request.body)
+    // request.signal fires once the body is read (Fastify 5.12), so watch the socket instead.
+    const hangUp = new AbortController()
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableEnded) hangUp.abort(new GatewayError('CANCELLED', 'the caller hung up'))
+    })
+    const jobs = await submitAll(engine, images)
+    reply.header('x-job-id', jobs.map((job) => job.id).join(', '))
+    const unfollows = jobs.map((job) => engine.follow(job.id))
+    // Ends the waits still pending once one job has failed.
+    const failed = new AbortController()
+    const signal = AbortSignal.any([hangUp.signal, failed.signal])
+    try {
+      if (hangUp.signal.aborted) throw hangUp.signal.reason
+      const finals = await Promise.all(jobs.map((job) => succeeded(engine, job.id, signal)))
+      const created = Math.floor(Date.now() / 1000)
+      if (images.responseFormat === 'url') {
+        const origin = originOf(request)
+        return { created, data: finals.map((job) => ({ url: origin + imagePath(job.id) })) }
+      }
+      const stored = await Promise.all(finals.map((job) => engine.image(job.id, signal)))
+      return {
+        created,
+        data: stored.map(({ bytes }) => ({ b64_json: Buffer.from(bytes).toString('base64') })),
+      }
+    } catch (error) {
+      failed.abort(error)
+      for (const unfollow of unfollows) unfollow()
+      const reason = hangUp.signal.aborted
+        ? 'cancelled: the caller hung up'
+        : 'cancelled: another image of the same request failed'
+      for (const job of jobs) void engine.abandon(job.id, reason).catch(() => {})
+      if (hangUp.signal.aborted) {
+        const ms = Math.round(reply.elapsedTime)
+        const jobIds = jobs.map((job) => job.id)
+        request.log.info(
+          { method: 'POST', path: '/v1/images/generations', status: 499, ms, jobIds },
+          'caller hung up',
+        )
+      }
+      throw error
+    } finally {
+      for (const unfollow of unfollows) unfollow()
+    }
+  })
+}
+
+/** Submits the n jobs; when one is refused (a full queue), cancels those already accepted and rethrows. */
+async function submitAll(engine: JobEngine, { generate, n }: ImagesRequest): Promise<JobRecord[]> {
+  const jobs: JobRecord[] = []
+  try {
+    for (let i = 0; i < n; i++) jobs.push(await engine.submit(generate))
+    return jobs
+  } catch (error) {
+    for (const job of jobs)
+      void engine.cancel(job.id, 'cancelled: the request could not queue all its images').catch(() => {})
+    throw error
+  }
+}
+
+/** The job once it has succeeded; throws its error when it ended otherwise. */
+async function succeeded(engine: JobEngine, jobId: string, signal: AbortSignal): Promise<JobRecord> {
+  const final = await engine.waitForFinal(jobId, signal)
+  if (final.status !== 'succeeded')
+    throw final.error ?? new GatewayError('INTERNAL', `job ended ${final.status}`)
+  return final
+}
