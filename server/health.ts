@@ -1,5 +1,5 @@
 /** The health report shared by `GET /health` and the tRPC `health` query. */
-import type { Health } from '@akashgen/client/contract'
+import type { Health, Readiness } from '@akashgen/client/contract'
 import type { AppServices } from './services.ts'
 import { VERSION } from './version.ts'
 
@@ -21,4 +21,14 @@ export async function healthReport({ config, engine, store, startedAt }: AppServ
       jobs: { retained: stats.retained },
     }),
   }
+}
+
+/** Readiness from the health report: not ready while the job store is down or the line is full. */
+export function readiness(health: Health): Readiness {
+  const reasons: string[] = []
+  if (health.store.state === 'down') reasons.push(`the job store (${health.store.kind}) is unreachable`)
+  else if (!health.ready) reasons.push('the job store does not answer')
+  if (health.queue && health.queue.max > 0 && health.queue.length >= health.queue.max)
+    reasons.push(`the line is full (${health.queue.length} of ${health.queue.max} jobs waiting)`)
+  return { ready: reasons.length === 0, reasons }
 }

@@ -23,3 +23,10 @@ export const Health = z.object({
   jobs: z.object({ retained: z.number().int() }).optional(),
 })
 export type Health = z.infer<typeof Health>
+
+/** `GET /ready`: whether this replica should get traffic now, and if not, why (one reason per problem). */
+export const Readiness = z.object({
+  ready: z.boolean(),
+  reasons: z.array(z.string()),
+})
+export type Readiness = z.infer<typeof Readiness>

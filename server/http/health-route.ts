@@ -1,7 +1,7 @@
 /** `GET /health`: `{"status":"ok", ...}` as the Go proxy answered, with the gateway's live counts added. */
-import { Health } from '@akashgen/client/contract'
+import { Health, Readiness } from '@akashgen/client/contract'
 import type { FastifyInstance } from 'fastify'
-import { healthReport } from '../health.ts'
+import { healthReport, readiness } from '../health.ts'
 import type { AppServices } from '../services.ts'
 import { documented, errorResponses, json, REQUEST_ID_HEADER, type RouteDocs } from './openapi/route-docs.ts'
 
@@ -15,7 +15,26 @@ const HEALTH_DOCS: RouteDocs = {
   },
 }
 
-/** Registers the health route. */
+const READY_DOCS: RouteDocs = {
+  summary: 'Whether this replica should get traffic now',
+  description:
+    'For load balancers and orchestrators: 503 while the job store (Redis) is down or the line is full.',
+  tags: ['service'],
+  response: {
+    200: { description: 'Ready.', content: json(Readiness), headers: REQUEST_ID_HEADER },
+    503: {
+      description: 'Not ready; `reasons` says why.',
+      content: json(Readiness),
+      headers: REQUEST_ID_HEADER,
+    },
+  },
+}
+
+/** Registers the liveness (`/health`, always 200 while the process runs) and readiness (`/ready`) routes. */
 export function registerHealthRoute(app: FastifyInstance, services: AppServices): void {
   app.get('/health', documented(HEALTH_DOCS), async () => healthReport(services))
+  app.get('/ready', documented(READY_DOCS), async (_request, reply) => {
+    const state = readiness(await healthReport(services))
+    return reply.code(state.ready ? 200 : 503).send(state)
+  })
 }

@@ -156,8 +156,8 @@ describe('GET /openapi.json', () => {
           if (Number(status) < 400) continue
           errors++
           const schema = response.content?.['application/json']?.schema
-          // The OpenAI-compatible routes answer errors as OpenAI does.
-          const body = path.startsWith('/v1/') ? 'OpenAIError' : 'ErrorBody'
+          // The OpenAI-compatible routes answer errors as OpenAI does; readiness answers its own report.
+          const body = path.startsWith('/v1/') ? 'OpenAIError' : path === '/ready' ? 'Readiness' : 'ErrorBody'
           expect(schema, `${method} ${path} ${status}`).toEqual({ $ref: `#/components/schemas/${body}` })
         }
       }

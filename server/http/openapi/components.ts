@@ -1,5 +1,5 @@
 /** The contract's schemas the document names as components, and the pruning of the ones no route uses. */
-import { ErrorBody, GenerateInput, Health, Job, JobEvent } from '@akashgen/client/contract'
+import { ErrorBody, GenerateInput, Health, Job, JobEvent, Readiness } from '@akashgen/client/contract'
 import { z } from 'zod'
 
 /** A component: the contract's schema, its id in zod's registry, and whether routes use it as input or output. */
@@ -36,6 +36,12 @@ const COMPONENTS: Component[] = [
     description: "The body of every REST error: the Go proxy's `{error, details}` plus a stable `code`.",
   },
   { schema: Health, id: 'Health', io: 'output', description: 'The health report of `GET /health`.' },
+  {
+    schema: Readiness,
+    id: 'Readiness',
+    io: 'output',
+    description: 'Whether a replica should get traffic (`GET /ready`), with the reasons when not.',
+  },
 ]
 
 /** The names the components have in the document. */
