@@ -36,6 +36,7 @@ export function deadlineError(jobTimeoutMs: number): GatewayError {
 export class JobRunner {
   readonly #deps: JobRunnerDeps
   readonly #running = new Map<string, AbortController>()
+  readonly #runs = new Map<string, Promise<void>>()
 
   constructor(deps: JobRunnerDeps) {
     this.#deps = deps
@@ -62,7 +63,16 @@ export class JobRunner {
    * Runs the job to its final state (the queue holds its slot until this settles). A job a dead replica had
    * started is resumed where it was; one whose deadline passed, or that was asked to stop, ends at once.
    */
-  async run(jobId: string): Promise<void> {
+  run(jobId: string): Promise<void> {
+    // The queue may hand back a job this process still runs (its hold lapsed during a Redis outage).
+    const current = this.#runs.get(jobId)
+    if (current) return current
+    const running = this.#run(jobId).finally(() => this.#runs.delete(jobId))
+    this.#runs.set(jobId, running)
+    return running
+  }
+
+  async #run(jobId: string): Promise<void> {
     const { store, writer, jobTimeoutMs, logger } = this.#deps
     const controller = new AbortController()
     this.#running.set(jobId, controller)
