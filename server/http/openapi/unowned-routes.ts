@@ -4,6 +4,8 @@
  */
 import { ErrorBody, GenerateInput } from '@akashgen/client/contract'
 import { z } from 'zod'
+import { MODEL_ID } from '../openai/models.ts'
+import { IMAGE_SIZE, MAX_IMAGES } from '../openai/request.ts'
 import { json, REQUEST_ID_HEADER, type ResponseDoc, type RouteDocs } from './route-docs.ts'
 
 /** Errors on `/v1` are OpenAI-shaped; `code` is the gateway's code, lowercased. */
@@ -48,9 +50,12 @@ const ImagesBody = z.object({
   negative_prompt: negative,
   sampler,
   scheduler,
-  model: z.string().optional().meta({ description: 'The only model, as `GET /v1/models` lists it.' }),
-  n: z.int().min(1).default(1).meta({ description: 'How many images (a few at most).' }),
-  size: z.string().optional().meta({ description: 'Only the size AkashGen makes, `1024x1024`.' }),
+  model: z
+    .literal(MODEL_ID)
+    .optional()
+    .meta({ description: 'The only model, as `GET /v1/models` lists it.' }),
+  n: z.int().min(1).max(MAX_IMAGES).default(1).meta({ description: 'How many images.' }),
+  size: z.literal(IMAGE_SIZE).optional().meta({ description: 'The only size AkashGen makes.' }),
   response_format: z.enum(['url', 'b64_json']).default('url'),
 })
 
@@ -85,7 +90,7 @@ export const UNOWNED_ROUTE_DOCS: Record<string, RouteDocs> = {
   'GET /v1/models/:model': {
     summary: 'One model (OpenAI-compatible)',
     tags: ['openai'],
-    params: z.object({ model: z.string() }),
+    params: z.object({ model: z.string().meta({ examples: [MODEL_ID] }) }),
     response: {
       200: { description: 'The model.', content: json(Model), headers: REQUEST_ID_HEADER },
       ...openAIErrors({ 404: 'No such model.' }),
