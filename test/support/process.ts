@@ -22,9 +22,11 @@ export function runScript(script: string, env: Record<string, string>): RunningP
 
 /** Starts `node <args>` from the repository root with `env` added to this environment. */
 export function runNode(args: string[], env: Record<string, string>): RunningProcess {
+  // REDIS_URL tells the test run where Redis is; a child uses Redis only when its test says so.
+  const { REDIS_URL: _redis, ...inherited } = process.env
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
