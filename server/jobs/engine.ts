@@ -38,6 +38,18 @@ export interface JobEngineDeps {
   store: JobStore
   queue: JobQueue
   logger: Logger
+  /** Told of each job's milestones in this process, e.g. for metrics. */
+  observer?: JobObserver
+}
+
+/** What the engine reports of the jobs this process handles; timestamps are the record's own (ms). */
+export interface JobObserver {
+  /** The job took a slot here for the first time (`startedAt` is set; a resumed job is not reported again). */
+  started(job: JobRecord): void
+  /** The upstream finished the job (succeeded or failed) and the gateway saw it at `upstreamEndedAt`; `job` is final. */
+  upstreamFinished(job: JobRecord, upstreamEndedAt: number): void
+  /** This process made the job final, whatever its status. */
+  finished(job: JobRecord): void
 }
 
 /** Counts for health and metrics (deployment-wide when the store is shared). */
@@ -71,6 +83,7 @@ export class JobEngine {
     this.#deps = deps
     const { store, queue, logger, options } = deps
     this.#writer = new RecordWriter(store, logger, (job) => {
+      deps.observer?.finished(job)
       if (job.status === 'succeeded')
         this.#meanJobS = 0.9 * this.#meanJobS + 0.1 * (((job.finishedAt ?? 0) - job.createdAt) / 1000)
     })
@@ -83,9 +96,11 @@ export class JobEngine {
     })
     this.#images = new JobImages(options.imageCacheBytes, deps.upstream)
     store.listen({
-      changed: (job) => {
+      changed: (jobId, record) => {
+        if (!this.#watchers.has(jobId) && !this.#deadlines.has(jobId)) return
+        const job = record()
         this.#watchers.notify(job)
-        if (isFinalStatus(job.status)) this.#clearDeadline(job.id)
+        if (isFinalStatus(job.status)) this.#clearDeadline(jobId)
       },
       stopRequested: (jobId, error) => this.#runner.abort(jobId, error),
       resync: () => void this.#resync(),
@@ -129,8 +144,7 @@ export class JobEngine {
     )
     logger.info({ jobId: id, place }, 'job accepted')
     logger.debug({ jobId: id, request }, 'job request')
-    await this.#places.place(id, place)
-    return (await store.get(id)) ?? job
+    return (await this.#places.place(id, place)) ?? job
   }
 
   /** The job's record while retained, else undefined. */

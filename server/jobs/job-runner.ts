@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
+import type { JobObserver } from './engine.ts'
 import { recordEvent } from './job-record.ts'
 import type { RecordWriter } from './record-writer.ts'
 import { statusFor } from './record-writer.ts'
@@ -20,6 +21,7 @@ export interface JobRunnerDeps {
   jobTimeoutMs: number
   /** Called when a job took its slot, so the places of those still waiting move up. */
   onStarted(): void
+  observer?: JobObserver
 }
 
 /** The reason a job is aborted when this process hands it over (shutdown with a shared store): not an outcome. */
@@ -73,10 +75,12 @@ export class JobRunner {
   }
 
   async #run(jobId: string): Promise<void> {
-    const { store, writer, jobTimeoutMs, logger } = this.#deps
+    const { store, writer, jobTimeoutMs, logger, observer } = this.#deps
     const controller = new AbortController()
     this.#running.set(jobId, controller)
     let timer: NodeJS.Timeout | undefined
+    /** When the upstream run ended, however it ended. */
+    let upstreamEndedAt = 0
     try {
       const job = await store.get(jobId)
       if (!job || isFinalStatus(job.status)) return
@@ -97,22 +101,30 @@ export class JobRunner {
       })
       this.#deps.onStarted()
       if (!started || isFinalStatus(started.status)) return
+      if (started.startedAt === now) observer?.started(started)
       controller.signal.throwIfAborted()
       const write = (mutate: Parameters<RecordWriter['write']>[1]) => void writer.write(jobId, mutate)
       const hooks = recordingHooks(jobId, write, logger)
       const { upstream, poller } = this.#deps
-      const outcome = await runUpstreamJob(started, upstream, poller, hooks, controller.signal)
-      await writer.finish(jobId, 'succeeded', undefined, (current) => {
+      const outcome = await runUpstreamJob(started, upstream, poller, hooks, controller.signal).finally(
+        () => {
+          upstreamEndedAt = Date.now()
+        },
+      )
+      const finished = await writer.finish(jobId, 'succeeded', undefined, (current) => {
         current.upstreamResult = outcome.result
         current.upstreamElapsedS = outcome.elapsedS
         if (outcome.worker) current.worker = outcome.worker
       })
+      if (finished) observer?.upstreamFinished(finished, upstreamEndedAt)
     } catch (thrown) {
       const reason = controller.signal.aborted ? controller.signal.reason : thrown
       // A handed-over job stays unfinished: the queue gives it to another replica.
       if (reason === HANDOVER) return new Promise<void>(() => {})
       const error = toGatewayError(reason)
-      await writer.finish(jobId, statusFor(error), error)
+      const finished = await writer.finish(jobId, statusFor(error), error)
+      // The upstream said the job failed: it finished there too.
+      if (finished && error.code === 'JOB_FAILED') observer?.upstreamFinished(finished, upstreamEndedAt)
     } finally {
       clearTimeout(timer)
       this.#running.delete(jobId)

@@ -75,6 +75,11 @@ export class JobWatchers {
     for (const subscription of this.#byJob.get(job.id) ?? []) subscription.deliver(job)
   }
 
+  /** Whether someone listens to the job. */
+  has(jobId: string): boolean {
+    return this.#byJob.has(jobId)
+  }
+
   /** Ids of the jobs someone listens to. */
   watchedIds(): string[] {
     return [...this.#byJob.keys()]

@@ -1,7 +1,7 @@
 /** Keeps the places of jobs waiting in line current in their records, one pass at a time. */
 import { isFinalStatus } from '@akashgen/client/contract'
 import type { JobQueue } from './job-queue.ts'
-import { recordEvent } from './job-record.ts'
+import { type JobRecord, recordEvent } from './job-record.ts'
 import type { RecordWriter } from './record-writer.ts'
 
 /** Renumbers waiting jobs after the line moved; passes asked for while one runs fold into one more pass. */
@@ -17,8 +17,8 @@ export class QueuePlaces {
   }
 
   /** Sets one waiting job's place (a job that has started meanwhile keeps its own), logging its first event. */
-  async place(jobId: string, place: number): Promise<void> {
-    await this.#writer.write(jobId, (job) => {
+  place(jobId: string, place: number): Promise<JobRecord | undefined> {
+    return this.#writer.write(jobId, (job) => {
       const first = job.events.length === 0
       if (job.startedAt !== undefined || isFinalStatus(job.status))
         return first && recordEvent(job, Date.now())

@@ -4,7 +4,11 @@ import type { JobRecord } from './job-record.ts'
 
 /** What a store tells the engine: a record changed (on any replica), or someone asked to stop a job. */
 export interface StoreListener {
-  changed(job: JobRecord): void
+  /**
+   * The job's record changed; `record()` reads the new one. Every replica hears of every change, so reading
+   * is left to listeners that care about this job.
+   */
+  changed(jobId: string, record: () => JobRecord): void
   stopRequested(jobId: string, error: GatewayError): void
   /** Changes may have been missed (the store reconnected): re-read what is watched. */
   resync(): void
@@ -61,7 +65,7 @@ export class MemoryJobStore implements JobStore {
   async update(jobId: string, mutate: (job: JobRecord) => boolean): Promise<JobRecord | undefined> {
     const job = this.#jobs.get(jobId)
     if (!job) return undefined
-    if (mutate(job)) for (const listener of this.#listeners) listener.changed(job)
+    if (mutate(job)) for (const listener of this.#listeners) listener.changed(jobId, () => job)
     return job
   }
 

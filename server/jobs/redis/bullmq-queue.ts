@@ -67,7 +67,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async enqueue(jobId: string, retryAfterS: number): Promise<number> {
-    const { queued } = await this.counts()
+    const { inUse, queued } = await this.counts()
     // Checked before adding, so replicas racing for the last places may overshoot by the number of racers.
     if (queued >= this.maxQueue) {
       throw new GatewayError(
@@ -79,8 +79,8 @@ export class BullJobQueue implements JobQueue {
     await storeCall(() =>
       this.#queue.add('generate', { jobId }, { jobId, removeOnComplete: true, removeOnFail: true }),
     )
-    const after = await this.counts()
-    return after.queued === 0 ? 0 : Math.min(after.queued, queued + 1)
+    // Its place as of just before it was added: 0 when a slot was free for it.
+    return inUse < this.maxConcurrent ? 0 : queued + 1
   }
 
   async withdraw(jobId: string): Promise<boolean> {

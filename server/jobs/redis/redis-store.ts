@@ -20,7 +20,7 @@ if current ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) + 1, 'json', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
-redis.call('PUBLISH', KEYS[3], ARGV[2])
+redis.call('PUBLISH', KEYS[3], ARGV[5] .. ' ' .. ARGV[2])
 return 1
 `
 
@@ -163,8 +163,15 @@ export class RedisJobStore implements JobStore {
   #onMessage(channel: string, message: string): void {
     try {
       if (channel === this.#keys.changes) {
-        const job = decodeRecord(message)
-        for (const listener of this.#listeners) listener.changed(job)
+        // "<job id> <record json>": the id is read without parsing the record, which most replicas never need.
+        const space = message.indexOf(' ')
+        const jobId = message.slice(0, space)
+        let job: JobRecord | undefined
+        const record = () => {
+          job ??= decodeRecord(message.slice(space + 1))
+          return job
+        }
+        for (const listener of this.#listeners) listener.changed(jobId, record)
       } else if (channel === this.#keys.stops) {
         const { jobId, error } = JSON.parse(message)
         for (const listener of this.#listeners) listener.stopRequested(jobId, decodeError(error))
