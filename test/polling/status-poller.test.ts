@@ -56,6 +56,36 @@ describe('StatusPoller', () => {
     )
   })
 
+  describe("a replica's share of the cap", () => {
+    it.each([
+      { replicas: 2, statusRps: 5, perWindow: 2, windowMs: 1000 },
+      { replicas: 3, statusRps: 2, perWindow: 1, windowMs: 2000 },
+    ])(
+      'with $statusRps/s shared by $replicas replicas, sends at most $perWindow per $windowMs ms',
+      async ({ replicas, statusRps, perWindow, windowMs }) => {
+        const { clock, upstream, poller, track } = simulate({
+          statusRps,
+          coldIntervalMs: 50,
+          maxIdsPerRequest: 1,
+        })
+        poller.setStatusRps(statusRps / replicas)
+        const jobs = Array.from({ length: 40 }, (_, i) => track(`shared-${i}`, { runMs: 200 }))
+        await clock.advanceUntil(() => jobs.every((job) => job.settled), 600_000, 50)
+
+        expect(jobs.every((job) => job.final?.phase === 'succeeded')).toBe(true)
+        const times = upstream.requests.map((request) => request.at).sort((x, y) => x - y)
+        let most = 0
+        for (let i = 0, j = 0; i < times.length; i++) {
+          while ((times[j] ?? Number.POSITIVE_INFINITY) < (times[i] ?? 0) + windowMs) j++
+          most = Math.max(most, j - i)
+        }
+        expect(most).toBe(perWindow)
+        // The deployment as a whole stays under the cap: every replica sends its share.
+        expect((most * replicas * 1000) / windowMs).toBeLessThanOrEqual(statusRps)
+      },
+    )
+  })
+
   describe('batching', () => {
     it('asks about several in-flight jobs in one request, and each job gets its own final state', async () => {
       const { clock, upstream, poller, track } = simulate()
