@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   INVALID_REQUEST: { status: 400, retryable: false },
   UNAUTHORIZED: { status: 401, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },
+  IDEMPOTENCY_CONFLICT: { status: 409, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },
@@ -16,6 +17,7 @@ export const ERROR_CODES = {
   UPSTREAM_ERROR: { status: 502, retryable: true },
   UPSTREAM_UNAVAILABLE: { status: 503, retryable: true },
   STORE_UNAVAILABLE: { status: 503, retryable: true },
+  SHUTTING_DOWN: { status: 503, retryable: true },
   UPSTREAM_TIMEOUT: { status: 504, retryable: true },
   JOB_TIMEOUT: { status: 504, retryable: true },
 } as const satisfies Record<string, { status: number; retryable: boolean }>
