@@ -6,7 +6,14 @@ import { GatewayError } from '../errors.ts'
 import { sniffImageType } from './image-body.ts'
 import { createImageDownloader, notAnImage, type UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
-import { badStatus, readJson, upstreamFetch } from './request.ts'
+import {
+  badStatus,
+  outcomeOf,
+  readJson,
+  type UpstreamOperation,
+  type UpstreamOutcome,
+  upstreamFetch,
+} from './request.ts'
 import { parseStatusAnswer, type StatusAnswer } from './status.ts'
 
 /** GPUs AkashGen's own clients ask for, in their order of preference. */
@@ -22,6 +29,19 @@ export interface UpstreamClientOptions {
   /** Origins besides the upstream's own that an absolute image URL may point at. */
   allowedImageOrigins?: readonly string[]
   logger: Logger
+  /** Told of every request's outcome and every drift, e.g. metrics and the reachability check. */
+  observers?: readonly UpstreamObserver[]
+}
+
+/** The kinds of drift: a status word we do not know, or a status answer in an unknown shape. */
+export type DriftKind = 'unknown_status' | 'unknown_shape'
+
+/** What the client reports as it talks to the upstream. */
+export interface UpstreamObserver {
+  /** One call (`submit`, `status` or `image`) ended with `outcome`. */
+  request(endpoint: UpstreamOperation, outcome: UpstreamOutcome): void
+  /** The upstream answered something new (counted every time; logged only the first time). */
+  drift(kind: DriftKind): void
 }
 
 /** What the upstream answered to a submission. */
@@ -58,10 +78,29 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     maxBytes: options.maxImageBytes,
   })
   const drift = new Map<string, number>()
+  const observers = options.observers ?? []
   const noteDrift = (kind: string, detail: Record<string, unknown>) => {
     const seen = drift.get(kind) ?? 0
     drift.set(kind, seen + 1)
+    for (const observer of observers)
+      observer.drift(kind.startsWith('status-word:') ? 'unknown_status' : 'unknown_shape')
     if (seen === 0) options.logger.warn({ drift: kind, ...detail }, 'upstream answered something new')
+  }
+  /** Runs one upstream call and reports how it ended. */
+  const observed = async <T>(
+    endpoint: UpstreamOperation,
+    signal: AbortSignal | undefined,
+    call: Promise<T>,
+  ) => {
+    try {
+      const value = await call
+      for (const observer of observers) observer.request(endpoint, 'ok')
+      return value
+    } catch (error) {
+      const outcome = outcomeOf(error, signal)
+      for (const observer of observers) observer.request(endpoint, outcome)
+      throw error
+    }
   }
 
   async function submit(request: GenerateRequest, signal?: AbortSignal): Promise<Submitted> {
@@ -144,7 +183,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return { bytes: new Uint8Array(Buffer.concat(chunks)), contentType: image.contentType }
   }
 
-  return { origin, submit, status, openImage, fetchImage, drift }
+  return {
+    origin,
+    submit: (request, signal) => observed('submit', signal, submit(request, signal)),
+    status: (ids, signal) => observed('status', signal, status(ids, signal)),
+    openImage: (result, signal) => observed('image', signal, openImage(result, signal)),
+    fetchImage: (result, signal) => observed('image', signal, fetchImage(result, signal)),
+    drift,
+  }
 }
 
 export { IMAGE_ACCEPT, type UpstreamImageStream } from './image-download.ts'

@@ -86,3 +86,30 @@ export async function badStatus(operation: UpstreamOperation, response: Response
   const body = await response.text().catch(() => '')
   return statusError(operation, response.status, body, response.headers.get('retry-after'))
 }
+
+/** How one upstream request ended, for metrics and reachability. */
+export type UpstreamOutcome =
+  | 'ok'
+  | 'http_3xx'
+  | 'http_4xx'
+  | 'http_5xx'
+  | 'timeout'
+  | 'network'
+  | 'malformed'
+  | 'cancelled'
+
+/**
+ * Classifies what an upstream call threw, from the errors this folder makes: our own signal aborting is
+ * `cancelled`; an HTTP answer not 2xx carries its status; a failed fetch or socket keeps the transport error
+ * as its cause (`network`); everything else the upstream answered but we could not use (`malformed`).
+ */
+export function outcomeOf(error: unknown, signal?: AbortSignal): UpstreamOutcome {
+  if (signal?.aborted) return 'cancelled'
+  if (!(error instanceof GatewayError)) return 'network'
+  if (error.code === 'UPSTREAM_TIMEOUT') return 'timeout'
+  const status = (error.details as { status?: unknown } | undefined)?.status
+  if (typeof status === 'number' && status >= 300)
+    return status >= 500 ? 'http_5xx' : status >= 400 ? 'http_4xx' : 'http_3xx'
+  const transport = error.cause instanceof Error && !(error.cause instanceof SyntaxError)
+  return transport ? 'network' : 'malformed'
+}
