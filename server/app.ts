@@ -14,11 +14,15 @@ import { installOpenStreams } from './http/sse.ts'
 import { createJobBackend } from './jobs/backend.ts'
 import { JobEngine } from './jobs/engine.ts'
 import { createLogger } from './logger.ts'
+import { imageBytesCounter, jobMetrics, upstreamMetrics } from './metrics/hooks.ts'
+import { installHttpMetrics, registerMetricsRoute } from './metrics/http.ts'
+import { collectEngineStats, createMetrics } from './metrics/registry.ts'
 import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
 import { contextFactory } from './trpc/context.ts'
 import { type AppRouter, appRouter } from './trpc/router.ts'
 import { createUpstreamClient } from './upstream/client.ts'
+import { UpstreamReachability } from './upstream/reachability.ts'
 
 /** Largest request body accepted, in bytes: far above any valid request (prompts are capped at 2000 chars). */
 export const BODY_LIMIT = 64 * 1024
@@ -40,6 +44,9 @@ export async function buildApp({
   config,
   logger = createLogger(config.LOG_LEVEL),
 }: AppDeps): Promise<FastifyInstance> {
+  // One registry per app: several apps may run in one process (tests), so never prom-client's global one.
+  const metrics = createMetrics()
+  const reachability = new UpstreamReachability()
   const upstream = createUpstreamClient({
     baseUrl: config.AKASHGEN_UPSTREAM_URL,
     submitTimeoutMs: config.AKASHGEN_SUBMIT_TIMEOUT_MS,
@@ -47,6 +54,7 @@ export async function buildApp({
     imageTimeoutMs: config.AKASHGEN_IMAGE_TIMEOUT_MS,
     maxImageBytes: config.AKASHGEN_MAX_IMAGE_BYTES,
     logger,
+    observers: [upstreamMetrics(metrics), reachability],
   })
   const poller = new StatusPoller(
     (ids, signal) => upstream.status(ids, signal),
@@ -69,8 +77,19 @@ export async function buildApp({
     store: backend.store,
     queue: backend.queue,
     logger,
+    observer: jobMetrics(metrics),
   })
-  const services: AppServices = { config, engine, upstream, logger, store: backend, startedAt: Date.now() }
+  collectEngineStats(metrics, () => engine.stats())
+  const services: AppServices = {
+    config,
+    engine,
+    upstream,
+    reachability,
+    imageBytes: imageBytesCounter(metrics),
+    logger,
+    store: backend,
+    startedAt: Date.now(),
+  }
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -91,10 +110,12 @@ export async function buildApp({
   // Open event streams are ended (and awaited) before the server closes: they would hold app.close() open.
   const streams = installOpenStreams(app)
   installRequestLog(app)
+  installHttpMetrics(app, metrics, Object.keys(appRouter._def.procedures))
   installErrorHandlers(app)
   // Before every route: the document collects them as they are added.
   await registerOpenApi(app)
   registerHealthRoute(app, services)
+  registerMetricsRoute(app, metrics)
   registerGenerateRoute(app, services)
   registerJobRoutes(app, services, streams)
   await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })

@@ -4,7 +4,13 @@ import type { AppServices } from './services.ts'
 import { VERSION } from './version.ts'
 
 /** Builds the report from the engine's live counts; a store that is down makes it `degraded`, not an error. */
-export async function healthReport({ config, engine, store, startedAt }: AppServices): Promise<Health> {
+export async function healthReport({
+  config,
+  engine,
+  store,
+  reachability,
+  startedAt,
+}: AppServices): Promise<Health> {
   const stats = await engine.stats().catch(() => undefined)
   const storeHealth = store.health()
   const ready = storeHealth.state === 'up' && stats !== undefined
@@ -20,15 +26,21 @@ export async function healthReport({ config, engine, store, startedAt }: AppServ
       queue: { length: stats.queued, max: stats.maxQueue },
       jobs: { retained: stats.retained },
     }),
+    upstreamState: reachability.state(),
   }
 }
 
-/** Readiness from the health report: not ready while the job store is down or the line is full. */
+/**
+ * Readiness from the health report: not ready while the job store is down, the line is full, or the upstream
+ * is unreachable (`upstreamState` is `down`: its last few requests all failed to get an answer lately).
+ */
 export function readiness(health: Health): Readiness {
   const reasons: string[] = []
   if (health.store.state === 'down') reasons.push(`the job store (${health.store.kind}) is unreachable`)
   else if (!health.ready) reasons.push('the job store does not answer')
   if (health.queue && health.queue.max > 0 && health.queue.length >= health.queue.max)
     reasons.push(`the line is full (${health.queue.length} of ${health.queue.max} jobs waiting)`)
+  if (health.upstreamState === 'down')
+    reasons.push(`the upstream (${health.upstream}) is unreachable: its latest requests all failed`)
   return { ready: reasons.length === 0, reasons }
 }

@@ -3,7 +3,9 @@ import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import type { JobBackend } from './jobs/backend.ts'
 import type { JobEngine } from './jobs/engine.ts'
+import type { ImageBytesCounter } from './metrics/hooks.ts'
 import type { UpstreamClient } from './upstream/client.ts'
+import type { UpstreamReachability } from './upstream/reachability.ts'
 
 /** What routes and procedures work with. */
 export interface AppServices {
@@ -12,6 +14,10 @@ export interface AppServices {
   /** Where jobs live, for health and readiness. */
   store: Pick<JobBackend, 'health'>
   upstream: UpstreamClient
+  /** Whether the upstream answered lately, for health and readiness. */
+  reachability: Pick<UpstreamReachability, 'state' | 'failures' | 'windowMs'>
+  /** Counts the image bytes the routes send (a metric). */
+  imageBytes: ImageBytesCounter
   logger: Logger
   startedAt: number
 }

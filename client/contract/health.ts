@@ -10,6 +10,13 @@ export const StoreHealth = z.object({
 })
 export type StoreHealth = z.infer<typeof StoreHealth>
 
+/**
+ * Whether the upstream answered this replica lately: `down` while its last few requests all failed (network,
+ * timeout or 5xx) within the last 30 s, `up` when the newest one got an answer, `unknown` before either.
+ */
+export const UpstreamState = z.enum(['up', 'down', 'unknown'])
+export type UpstreamState = z.infer<typeof UpstreamState>
+
 /** `status` is `degraded` and `ready` false while the job store is down; the counts are absent then. */
 export const Health = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -21,6 +28,7 @@ export const Health = z.object({
   slots: z.object({ inUse: z.number().int(), max: z.number().int() }).optional(),
   queue: z.object({ length: z.number().int(), max: z.number().int() }).optional(),
   jobs: z.object({ retained: z.number().int() }).optional(),
+  upstreamState: UpstreamState.optional(),
 })
 export type Health = z.infer<typeof Health>
 

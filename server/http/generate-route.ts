@@ -86,7 +86,7 @@ const GENERATE_DOCS: RouteDocs = {
  * Registers the synchronous generate route. It waits for the job and streams the image; `Prefer: wait=N`
  * bounds the wait (then 202 and `Location`), `Accept: application/json` answers the `Job` view instead.
  */
-export function registerGenerateRoute(app: FastifyInstance, { engine }: AppServices): void {
+export function registerGenerateRoute(app: FastifyInstance, { engine, imageBytes }: AppServices): void {
   app.post('/api/generate', documented(GENERATE_DOCS), async (request, reply) => {
     requireJson(request)
     const input = parseBody(GenerateInput, request.body)
@@ -117,7 +117,7 @@ export function registerGenerateRoute(app: FastifyInstance, { engine }: AppServi
       const image = await engine.openImage(job.id, hangUp.signal)
       reply.header('content-type', image.contentType)
       if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
-      return reply.send(image.chunks)
+      return reply.send(imageBytes.counted('/api/generate', image, reply.raw))
     } catch (error) {
       if (hangUp.signal.aborted) {
         unfollow()

@@ -107,7 +107,11 @@ const DOCS = {
 } satisfies Record<string, RouteDocs>
 
 /** Registers the per-job REST routes; `streams` tracks the open event streams for shutdown. */
-export function registerJobRoutes(app: FastifyInstance, { engine }: AppServices, streams: OpenStreams): void {
+export function registerJobRoutes(
+  app: FastifyInstance,
+  { engine, imageBytes }: AppServices,
+  streams: OpenStreams,
+): void {
   const jobIdOf = (id: string) => parseBody(JobIdInput, { jobId: id }).jobId
 
   app.get<JobParams>('/api/jobs/:id', documented(DOCS.view), async (request) =>
@@ -121,6 +125,7 @@ export function registerJobRoutes(app: FastifyInstance, { engine }: AppServices,
   app.get<JobParams>('/api/jobs/:id/image', documented(DOCS.image), async (request, reply) => {
     const jobId = jobIdOf(request.params.id)
     const image = await engine.image(jobId)
+    imageBytes.count('/api/jobs/:id/image', image.bytes.byteLength)
     return reply
       .header('content-type', image.contentType)
       .header('content-length', String(image.bytes.byteLength))
