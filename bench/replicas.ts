@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
+import { dropPrefix } from '../server/jobs/redis/drop-prefix.ts'
 import { emulatorControl } from './emulator-control.ts'
 import { closeLoadSockets, type LoadRun, type RequestResult, startClosedLoop } from './load.ts'
 import { type BenchProcess, startEmulatorProcess, startProbedServer, stopAll } from './processes.ts'
@@ -121,21 +122,7 @@ async function measure(setup: Setup, emulatorUrl: string): Promise<Sample> {
   } finally {
     await Promise.all(loops.map((loop) => loop.stop()))
     await Promise.all(gateways.map((gateway) => gateway.stop()))
-    if (setup.redis) await dropPrefix(prefix)
-  }
-}
-
-async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl)
-  try {
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length > 0) await redis.del(...keys)
-    } while (cursor !== '0')
-  } finally {
-    redis.disconnect()
+    if (setup.redis) await dropPrefix(monitor, prefix)
   }
 }
 

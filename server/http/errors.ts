@@ -1,9 +1,9 @@
 /** Every REST error as `{error, details, code, retryable}` with the status of its code. */
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError, toGatewayError } from '../errors.ts'
 
 /** Fastify's own errors (body parsing, limits) mapped to gateway codes. */
-function fromFastifyError(error: FastifyError): GatewayError {
+export function fromFastifyError(error: FastifyError): GatewayError {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new GatewayError('PAYLOAD_TOO_LARGE', 'request body is too large', {
@@ -28,18 +28,30 @@ function fromFastifyError(error: FastifyError): GatewayError {
   }
 }
 
+/**
+ * Anything a route threw as a GatewayError, logged as its code deserves (INTERNAL in full, other 5xx as a
+ * warning), with `Retry-After` set when the error has one. Every surface's error handler starts here.
+ */
+export function reportError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): GatewayError {
+  const gatewayError = error instanceof GatewayError ? error : fromFastifyError(error)
+  if (gatewayError.code === 'INTERNAL') request.log.error({ err: error }, 'internal error')
+  else if (gatewayError.status >= 500)
+    request.log.warn({ code: gatewayError.code, reason: gatewayError.message }, 'request failed')
+  if (gatewayError.retryAfterS !== undefined) reply.header('retry-after', String(gatewayError.retryAfterS))
+  return gatewayError
+}
+
+/** NOT_FOUND for a route that does not exist. */
+export const noRoute = (request: FastifyRequest): GatewayError =>
+  new GatewayError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)
+
 /** Installs the error and not-found handlers on the REST routes. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const gatewayError = error instanceof GatewayError ? error : fromFastifyError(error)
-    if (gatewayError.code === 'INTERNAL') request.log.error({ err: error }, 'internal error')
-    else if (gatewayError.status >= 500)
-      request.log.warn({ code: gatewayError.code, reason: gatewayError.message }, 'request failed')
-    if (gatewayError.retryAfterS !== undefined) reply.header('retry-after', String(gatewayError.retryAfterS))
+    const gatewayError = reportError(error, request, reply)
     return reply.status(gatewayError.status).send(gatewayError.toBody(String(request.id)))
   })
-  app.setNotFoundHandler((request, reply) => {
-    const error = new GatewayError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)
-    return reply.status(404).send(error.toBody(String(request.id)))
-  })
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(noRoute(request).toBody(String(request.id))),
+  )
 }

@@ -6,6 +6,7 @@ import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { dropPrefix as dropKeys } from '../../server/jobs/redis/drop-prefix.ts'
 
 /** The Redis the Redis suites use; unset means those suites are skipped (and say why). */
 export const REDIS_URL = process.env.REDIS_URL
@@ -23,12 +24,7 @@ export const freshPrefix = (): string => `akashgen-test-${randomUUID().slice(0, 
 export async function dropPrefix(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url)
   try {
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length > 0) await redis.del(...keys)
-    } while (cursor !== '0')
+    await dropKeys(redis, prefix)
   } finally {
     redis.disconnect()
   }

@@ -1,6 +1,7 @@
 /** Errors on `/v1` in OpenAI's shape, `{error: {message, type, param, code}}`, derived from GatewayError. */
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { GatewayError, toGatewayError } from '../../errors.ts'
+import type { GatewayError } from '../../errors.ts'
+import { noRoute, reportError } from '../errors.ts'
 
 /** The body of every `/v1` error. `code` is our stable code, lowercased (`INVALID_REQUEST` → `invalid_request`). */
 export interface OpenAIErrorBody {
@@ -42,42 +43,15 @@ export function openAIErrorBody(error: GatewayError): OpenAIErrorBody {
   }
 }
 
-/** Fastify's own errors (content type, JSON, body size) as gateway codes, with the REST surface's meanings. */
-function fromFastifyError(error: FastifyError): GatewayError {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new GatewayError('PAYLOAD_TOO_LARGE', 'request body is too large')
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json')
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new GatewayError('INVALID_REQUEST', 'request body is empty: send a JSON object with a "prompt"')
-    default:
-      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-        // Fastify reports malformed JSON as a SyntaxError with status 400.
-        const json = error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
-        return new GatewayError('INVALID_REQUEST', json ? 'request body is not valid JSON' : error.message)
-      }
-      return toGatewayError(error)
-  }
-}
-
 /**
  * Installs OpenAI-shaped error and not-found handlers on the plugin's context (they do not reach the REST
  * routes). `x-should-retry` tells the OpenAI SDKs whether their automatic retry can help.
  */
 export function installOpenAIErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const gatewayError = error instanceof GatewayError ? error : fromFastifyError(error)
-    if (gatewayError.code === 'INTERNAL') request.log.error({ err: error }, 'internal error')
-    else if (gatewayError.status >= 500)
-      request.log.warn({ code: gatewayError.code, reason: gatewayError.message }, 'request failed')
-    if (gatewayError.retryAfterS !== undefined) reply.header('retry-after', String(gatewayError.retryAfterS))
+    const gatewayError = reportError(error, request, reply)
     reply.header('x-should-retry', String(gatewayError.retryable))
     return reply.status(gatewayError.status).send(openAIErrorBody(gatewayError))
   })
-  app.setNotFoundHandler((request, reply) => {
-    const error = new GatewayError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)
-    return reply.status(404).send(openAIErrorBody(error))
-  })
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(openAIErrorBody(noRoute(request))))
 }
