@@ -16,13 +16,13 @@ import { JobEngine } from './jobs/engine.ts'
 import { createLogger } from './logger.ts'
 import { imageBytesCounter, jobMetrics, upstreamMetrics } from './metrics/hooks.ts'
 import { installHttpMetrics, registerMetricsRoute } from './metrics/http.ts'
-import { collectEngineStats, createMetrics } from './metrics/registry.ts'
+import { collectCircuitState, collectEngineStats, createMetrics } from './metrics/registry.ts'
 import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
 import { contextFactory } from './trpc/context.ts'
 import { type AppRouter, appRouter } from './trpc/router.ts'
+import { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import { createUpstreamClient } from './upstream/client.ts'
-import { UpstreamReachability } from './upstream/reachability.ts'
 
 /** Largest request body accepted, in bytes: far above any valid request (prompts are capped at 2000 chars). */
 export const BODY_LIMIT = 64 * 1024
@@ -46,7 +46,14 @@ export async function buildApp({
 }: AppDeps): Promise<FastifyInstance> {
   // One registry per app: several apps may run in one process (tests), so never prom-client's global one.
   const metrics = createMetrics()
-  const reachability = new UpstreamReachability()
+  // One breaker per process: the source of truth for "the upstream is down" (readiness, the poller, metrics).
+  const circuit = new CircuitBreaker({
+    failures: config.AKASHGEN_CIRCUIT_FAILURES,
+    windowMs: config.AKASHGEN_CIRCUIT_WINDOW_MS,
+    cooldownMs: config.AKASHGEN_CIRCUIT_COOLDOWN_MS,
+    maxCooldownMs: Math.max(config.AKASHGEN_CIRCUIT_COOLDOWN_MS, config.AKASHGEN_CIRCUIT_MAX_COOLDOWN_MS),
+    logger,
+  })
   const upstream = createUpstreamClient({
     baseUrl: config.AKASHGEN_UPSTREAM_URL,
     submitTimeoutMs: config.AKASHGEN_SUBMIT_TIMEOUT_MS,
@@ -54,11 +61,18 @@ export async function buildApp({
     imageTimeoutMs: config.AKASHGEN_IMAGE_TIMEOUT_MS,
     maxImageBytes: config.AKASHGEN_MAX_IMAGE_BYTES,
     logger,
-    observers: [upstreamMetrics(metrics), reachability],
+    observers: [upstreamMetrics(metrics)],
+    retry: { retries: config.AKASHGEN_UPSTREAM_RETRIES, baseMs: config.AKASHGEN_UPSTREAM_RETRY_BASE_MS },
+    circuit,
   })
   const poller = new StatusPoller(
     (ids, signal) => upstream.status(ids, signal),
-    { statusRps: config.AKASHGEN_STATUS_RPS, coldIntervalMs: config.AKASHGEN_POLL_INTERVAL_MS },
+    {
+      statusRps: config.AKASHGEN_STATUS_RPS,
+      coldIntervalMs: config.AKASHGEN_POLL_INTERVAL_MS,
+      // While the breaker is open the poller waits for it instead of failing jobs that are already upstream.
+      pausedForMs: () => circuit.retryInMs(),
+    },
     logger,
   )
   const backend = await createJobBackend(config, logger, {
@@ -80,11 +94,12 @@ export async function buildApp({
     observer: jobMetrics(metrics),
   })
   collectEngineStats(metrics, () => engine.stats())
+  collectCircuitState(metrics, () => circuit.circuit())
   const services: AppServices = {
     config,
     engine,
     upstream,
-    reachability,
+    circuit,
     imageBytes: imageBytesCounter(metrics),
     logger,
     store: backend,

@@ -30,6 +30,15 @@ export const ConfigSchema = z.object({
   AKASHGEN_IMAGE_TIMEOUT_MS: positiveInt.max(600_000).default(60_000).describe('milliseconds, 1-600000'),
   AKASHGEN_POLL_INTERVAL_MS: positiveInt.max(60_000).default(500).describe('milliseconds, 1-60000'),
   AKASHGEN_STATUS_RPS: positiveInt.max(1000).default(5).describe('an integer 1-1000'),
+  AKASHGEN_UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(10).default(2).describe('an integer 0-10'),
+  AKASHGEN_UPSTREAM_RETRY_BASE_MS: positiveInt.max(60_000).default(250).describe('milliseconds, 1-60000'),
+  AKASHGEN_CIRCUIT_FAILURES: positiveInt.max(1000).default(5).describe('an integer 1-1000'),
+  AKASHGEN_CIRCUIT_WINDOW_MS: positiveInt.max(3_600_000).default(30_000).describe('milliseconds, 1-3600000'),
+  AKASHGEN_CIRCUIT_COOLDOWN_MS: positiveInt.max(600_000).default(5_000).describe('milliseconds, 1-600000'),
+  AKASHGEN_CIRCUIT_MAX_COOLDOWN_MS: positiveInt
+    .max(3_600_000)
+    .default(60_000)
+    .describe('milliseconds, 1-3600000'),
   AKASHGEN_MAX_IMAGE_BYTES: positiveInt
     .max(1 << 30)
     .default(20 * 1024 * 1024)

@@ -8,7 +8,7 @@ export async function healthReport({
   config,
   engine,
   store,
-  reachability,
+  circuit,
   startedAt,
 }: AppServices): Promise<Health> {
   const stats = await engine.stats().catch(() => undefined)
@@ -26,13 +26,13 @@ export async function healthReport({
       queue: { length: stats.queued, max: stats.maxQueue },
       jobs: { retained: stats.retained },
     }),
-    upstreamState: reachability.state(),
+    upstreamState: circuit.state(),
   }
 }
 
 /**
  * Readiness from the health report: not ready while the job store is down, the line is full, or the upstream
- * is unreachable (`upstreamState` is `down`: its last few requests all failed to get an answer lately).
+ * is unreachable (`upstreamState` is `down`: the circuit breaker is open and cooling down).
  */
 export function readiness(health: Health): Readiness {
   const reasons: string[] = []
@@ -41,6 +41,8 @@ export function readiness(health: Health): Readiness {
   if (health.queue && health.queue.max > 0 && health.queue.length >= health.queue.max)
     reasons.push(`the line is full (${health.queue.length} of ${health.queue.max} jobs waiting)`)
   if (health.upstreamState === 'down')
-    reasons.push(`the upstream (${health.upstream}) is unreachable: its latest requests all failed`)
+    reasons.push(
+      `the upstream (${health.upstream}) is unreachable: its latest requests all failed (circuit open)`,
+    )
   return { ready: reasons.length === 0, reasons }
 }

@@ -4,8 +4,8 @@ import type { Config } from './config.ts'
 import type { JobBackend } from './jobs/backend.ts'
 import type { JobEngine } from './jobs/engine.ts'
 import type { ImageBytesCounter } from './metrics/hooks.ts'
+import type { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import type { UpstreamClient } from './upstream/client.ts'
-import type { UpstreamReachability } from './upstream/reachability.ts'
 
 /** What routes and procedures work with. */
 export interface AppServices {
@@ -14,8 +14,8 @@ export interface AppServices {
   /** Where jobs live, for health and readiness. */
   store: Pick<JobBackend, 'health'>
   upstream: UpstreamClient
-  /** Whether the upstream answered lately, for health and readiness. */
-  reachability: Pick<UpstreamReachability, 'state' | 'failures' | 'windowMs'>
+  /** The upstream's circuit breaker: whether the upstream is down, for health and readiness. */
+  circuit: Pick<CircuitBreaker, 'state' | 'circuit' | 'retryInMs'>
   /** Counts the image bytes the routes send (a metric). */
   imageBytes: ImageBytesCounter
   logger: Logger

@@ -11,8 +11,9 @@ export const StoreHealth = z.object({
 export type StoreHealth = z.infer<typeof StoreHealth>
 
 /**
- * Whether the upstream answered this replica lately: `down` while its last few requests all failed (network,
- * timeout or 5xx) within the last 30 s, `up` when the newest one got an answer, `unknown` before either.
+ * Whether the upstream answers this replica, from its circuit breaker: `down` while the breaker is open (its
+ * last few requests all failed with a network error, a timeout or a 5xx) and cooling down, `up` when the newest
+ * request got an answer, `unknown` before any, after too few failures, or once a probe may go.
  */
 export const UpstreamState = z.enum(['up', 'down', 'unknown'])
 export type UpstreamState = z.infer<typeof UpstreamState>

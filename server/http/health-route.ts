@@ -19,8 +19,8 @@ const READY_DOCS: RouteDocs = {
   summary: 'Whether this replica should get traffic now',
   description:
     'For load balancers and orchestrators: 503 while the job store (Redis) is down, the line is full, or the ' +
-    'upstream is unreachable (its last 3 requests all failed with a network error, a timeout or a 5xx within ' +
-    'the last 30 s).',
+    'upstream is unreachable (the upstream circuit breaker is open: by default its last 5 requests all failed ' +
+    'with a network error, a timeout or a 5xx within 30 s, and the cool-down before the next probe is not over).',
   tags: ['service'],
   response: {
     200: { description: 'Ready.', content: json(Readiness), headers: REQUEST_ID_HEADER },

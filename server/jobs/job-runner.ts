@@ -106,11 +106,17 @@ export class JobRunner {
       const write = (mutate: Parameters<RecordWriter['write']>[1]) => void writer.write(jobId, mutate)
       const hooks = recordingHooks(jobId, write, logger)
       const { upstream, poller } = this.#deps
-      const outcome = await runUpstreamJob(started, upstream, poller, hooks, controller.signal).finally(
-        () => {
-          upstreamEndedAt = Date.now()
-        },
-      )
+      const deadlineAt = job.createdAt + jobTimeoutMs
+      const outcome = await runUpstreamJob(
+        started,
+        upstream,
+        poller,
+        hooks,
+        controller.signal,
+        deadlineAt,
+      ).finally(() => {
+        upstreamEndedAt = Date.now()
+      })
       const finished = await writer.finish(jobId, 'succeeded', undefined, (current) => {
         current.upstreamResult = outcome.result
         current.upstreamElapsedS = outcome.elapsedS

@@ -60,6 +60,7 @@ export interface RunOutcome {
 /**
  * Runs `job` to its final upstream state. Resolves with the image reference, or throws: a GatewayError for
  * upstream trouble, or the signal's reason (the engine's cancel or deadline error) when `signal` aborts.
+ * `deadlineAt` (epoch ms) keeps submit retries from starting an attempt the job could not wait for.
  */
 export async function runUpstreamJob(
   job: JobRecord,
@@ -67,12 +68,13 @@ export async function runUpstreamJob(
   poller: StatusPoller,
   hooks: RunHooks,
   signal: AbortSignal,
+  deadlineAt?: number,
 ): Promise<RunOutcome> {
   try {
     // A job another replica already submitted (it died since) is resumed by its upstream id, never sent twice.
     let upstreamJobId = job.upstreamJobId
     if (!upstreamJobId) {
-      const submitted = await upstream.submit(job.request, signal)
+      const submitted = await upstream.submit(job.request, signal, deadlineAt)
       upstreamJobId = submitted.upstreamJobId
       hooks.onSubmitted(upstreamJobId, submitted.queuePosition)
     }

@@ -1,6 +1,7 @@
 /** Every Prometheus metric of one gateway, on a registry of its own (several apps may share a process). */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { EngineStats } from '../jobs/engine.ts'
+import type { CircuitState } from '../upstream/circuit-breaker.ts'
 
 /** The prefix of every metric name, process metrics included. */
 export const METRIC_PREFIX = 'akashgen_'
@@ -107,6 +108,21 @@ export function collectEngineStats(metrics: GatewayMetrics, stats: () => Promise
     async collect() {
       const now = await current()
       if (now) this.set(now.slotsInUse)
+    },
+  })
+}
+
+/** The circuit breaker's states as gauge values: above 0 means calls to the upstream are being refused. */
+export const CIRCUIT_STATE_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 }
+
+/** Adds the upstream circuit breaker's state, read at scrape time. */
+export function collectCircuitState(metrics: GatewayMetrics, state: () => CircuitState): void {
+  new Gauge({
+    name: name('upstream_circuit_state'),
+    help: 'The upstream circuit breaker of this process: 0 closed (calls go through), 1 half-open (one probe may go), 2 open (calls fail fast with 503 UPSTREAM_UNAVAILABLE).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(CIRCUIT_STATE_VALUE[state()])
     },
   })
 }

@@ -27,7 +27,16 @@ export interface StatusPollerOptions {
   /** Expected finished-but-unseen jobs that justify a request: lower is fresher, higher is lighter. */
   threshold?: number
   tickMs?: number
+  /**
+   * Milliseconds until the upstream may be asked again (0: now), e.g. while the circuit breaker is open. The
+   * poller sends nothing until then, and failures while it is positive are the outage's, not the jobs': they
+   * count against no job (each job's deadline still bounds it).
+   */
+  pausedForMs?: () => number
 }
+
+/** Longest pause a status answer's Retry-After (429, 503) imposes on the poller. */
+export const MAX_RETRY_AFTER_MS = 10_000
 
 interface Tracked extends PlanJob {
   inFlight: boolean
@@ -70,7 +79,7 @@ export class StatusPoller {
     this.#fetchStatus = fetchStatus
     this.#logger = logger
     this.#clock = clock
-    this.#options = { maxIdsPerRequest: 50, threshold: 0.55, tickMs: 10, ...options }
+    this.#options = { maxIdsPerRequest: 50, threshold: 0.55, tickMs: 10, pausedForMs: () => 0, ...options }
     this.#window = new RateWindow(options.statusRps)
   }
 
@@ -147,6 +156,11 @@ export class StatusPoller {
   #pollIfWorthIt(): void {
     const now = this.#clock.now()
     if (now < this.#backoffUntil || !this.#mayRequest(now)) return
+    const paused = this.#options.pausedForMs()
+    if (paused > 0) {
+      this.#backoffUntil = now + paused
+      return
+    }
     const idle = [...this.#jobs.values()].filter((job) => !job.inFlight)
     // Jobs the upstream did not know are asked alone, at their backoff time; jobs lost from a batch at once.
     const retrying = (job: Tracked) => job.unknownAnswers > 0
@@ -183,8 +197,20 @@ export class StatusPoller {
     try {
       answer = await this.#fetchStatus(ids, this.#closing.signal)
     } catch (error) {
+      const at = this.#clock.now()
+      const paused = this.#options.pausedForMs()
+      // The upstream is down as a whole (this failure may have opened the breaker): wait for it, blame no job.
+      if (paused > 0) {
+        this.#backoffUntil = at + paused
+        for (const job of jobs) job.inFlight = false
+        return
+      }
       this.#failuresInRow++
-      this.#backoffUntil = this.#clock.now() + Math.min(5000, 100 * 2 ** this.#failuresInRow)
+      const asked = Math.min(
+        MAX_RETRY_AFTER_MS,
+        ((error as GatewayError | undefined)?.retryAfterS ?? 0) * 1000,
+      )
+      this.#backoffUntil = at + Math.max(asked, Math.min(5000, 100 * 2 ** this.#failuresInRow))
       for (const job of jobs) {
         job.inFlight = false
         if (++job.failedRequests > STATUS_FAILURE_RETRIES) job.settle({ error })

@@ -3,17 +3,19 @@ import { Readable } from 'node:stream'
 import type { GenerateRequest } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
+import type { CircuitBreaker } from './circuit-breaker.ts'
+import { guardedCalls } from './guarded-call.ts'
 import { sniffImageType } from './image-body.ts'
 import { createImageDownloader, notAnImage, type UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
 import {
   badStatus,
-  outcomeOf,
   readJson,
   type UpstreamOperation,
   type UpstreamOutcome,
   upstreamFetch,
 } from './request.ts'
+import type { RetryPolicy } from './retry.ts'
 import { parseStatusAnswer, type StatusAnswer } from './status.ts'
 
 /** GPUs AkashGen's own clients ask for, in their order of preference. */
@@ -29,8 +31,12 @@ export interface UpstreamClientOptions {
   /** Origins besides the upstream's own that an absolute image URL may point at. */
   allowedImageOrigins?: readonly string[]
   logger: Logger
-  /** Told of every request's outcome and every drift, e.g. metrics and the reachability check. */
+  /** Told of every request's outcome and every drift, e.g. metrics. */
   observers?: readonly UpstreamObserver[]
+  /** Repeats failed submit and status calls that are safe to repeat (see retry.ts); none when absent. */
+  retry?: RetryPolicy
+  /** Lets calls through while the upstream answers, refuses them fast while it does not. */
+  circuit?: Pick<CircuitBreaker, 'admit' | 'settle'>
 }
 
 /** The kinds of drift: a status word we do not know, or a status answer in an unknown shape. */
@@ -38,7 +44,7 @@ export type DriftKind = 'unknown_status' | 'unknown_shape'
 
 /** What the client reports as it talks to the upstream. */
 export interface UpstreamObserver {
-  /** One call (`submit`, `status` or `image`) ended with `outcome`. */
+  /** One call (`submit`, `status` or `image`) ended with `outcome` (each attempt of a retried call counts). */
   request(endpoint: UpstreamOperation, outcome: UpstreamOutcome): void
   /** The upstream answered something new (counted every time; logged only the first time). */
   drift(kind: DriftKind): void
@@ -59,7 +65,8 @@ export interface UpstreamImage {
 /** Talks to AkashGen. Every method throws GatewayError (or the signal's reason when the caller aborted). */
 export interface UpstreamClient {
   readonly origin: URL
-  submit(request: GenerateRequest, signal?: AbortSignal): Promise<Submitted>
+  /** No attempt starts after `deadlineAt` (epoch ms), so retries never outlive the job. */
+  submit(request: GenerateRequest, signal?: AbortSignal, deadlineAt?: number): Promise<Submitted>
   /** Statuses of `ids`; ids the upstream does not know are absent from the answer's `jobs`. */
   status(ids: readonly string[], signal?: AbortSignal): Promise<StatusAnswer>
   /** Opens the image for streaming once its first bytes prove it is an image. */
@@ -86,22 +93,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       observer.drift(kind.startsWith('status-word:') ? 'unknown_status' : 'unknown_shape')
     if (seen === 0) options.logger.warn({ drift: kind, ...detail }, 'upstream answered something new')
   }
-  /** Runs one upstream call and reports how it ended. */
-  const observed = async <T>(
-    endpoint: UpstreamOperation,
-    signal: AbortSignal | undefined,
-    call: Promise<T>,
-  ) => {
-    try {
-      const value = await call
-      for (const observer of observers) observer.request(endpoint, 'ok')
-      return value
-    } catch (error) {
-      const outcome = outcomeOf(error, signal)
-      for (const observer of observers) observer.request(endpoint, outcome)
-      throw error
-    }
-  }
+  const { observed, retried } = guardedCalls(options)
 
   async function submit(request: GenerateRequest, signal?: AbortSignal): Promise<Submitted> {
     const body = JSON.stringify({ ...request, preferred_gpu: PREFERRED_GPUS })
@@ -185,10 +177,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   return {
     origin,
-    submit: (request, signal) => observed('submit', signal, submit(request, signal)),
-    status: (ids, signal) => observed('status', signal, status(ids, signal)),
-    openImage: (result, signal) => observed('image', signal, openImage(result, signal)),
-    fetchImage: (result, signal) => observed('image', signal, fetchImage(result, signal)),
+    submit: (request, signal, deadlineAt) =>
+      retried('submit', signal, deadlineAt, () => submit(request, signal)),
+    status: (ids, signal) => retried('status', signal, undefined, () => status(ids, signal)),
+    openImage: (result, signal) => observed('image', signal, () => openImage(result, signal)),
+    fetchImage: (result, signal) => observed('image', signal, () => fetchImage(result, signal)),
     drift,
   }
 }

@@ -87,7 +87,7 @@ export async function badStatus(operation: UpstreamOperation, response: Response
   return statusError(operation, response.status, body, response.headers.get('retry-after'))
 }
 
-/** How one upstream request ended, for metrics and reachability. */
+/** How one upstream call ended, for metrics and the circuit breaker (`circuit_open`: refused, never sent). */
 export type UpstreamOutcome =
   | 'ok'
   | 'http_3xx'
@@ -97,6 +97,7 @@ export type UpstreamOutcome =
   | 'network'
   | 'malformed'
   | 'cancelled'
+  | 'circuit_open'
 
 /**
  * Classifies what an upstream call threw, from the errors this folder makes: our own signal aborting is
@@ -107,6 +108,7 @@ export function outcomeOf(error: unknown, signal?: AbortSignal): UpstreamOutcome
   if (signal?.aborted) return 'cancelled'
   if (!(error instanceof GatewayError)) return 'network'
   if (error.code === 'UPSTREAM_TIMEOUT') return 'timeout'
+  if (error.code === 'UPSTREAM_UNAVAILABLE') return 'circuit_open'
   const status = (error.details as { status?: unknown } | undefined)?.status
   if (typeof status === 'number' && status >= 300)
     return status >= 500 ? 'http_5xx' : status >= 400 ? 'http_4xx' : 'http_3xx'

@@ -89,7 +89,8 @@ describe('GET /metrics', () => {
 
   it('counts upstream failures by outcome', async () => {
     const gateway = await harness.openGateway()
-    harness.emulator.configure({ faults: { submit: { status: 503, times: 1 } } })
+    // 500, not 503: a 503 on submit is retried (and would succeed here).
+    harness.emulator.configure({ faults: { submit: { status: 500, times: 1 } } })
     expect((await generate(gateway.url, { prompt: 'one' })).status).toBe(502)
     harness.emulator.configure({ faults: { submit: { status: 400, times: 1 } } })
     expect((await generate(gateway.url, { prompt: 'two' })).status).toBe(502)

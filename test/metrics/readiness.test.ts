@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import type { Health, Readiness } from '@akashgen/client/contract'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { startGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { scrape } from './prometheus-text.ts'
@@ -31,14 +31,22 @@ function closedPort(): Promise<number> {
 }
 
 describe('GET /ready and the upstream', () => {
-  it('answers 503 naming the upstream while it is unreachable, and /health says it is down', async () => {
+  /** Quick retries, and a breaker that opens after 5 unanswered requests and probes 300 ms later. */
+  const FAST_BREAKER = { AKASHGEN_UPSTREAM_RETRY_BASE_MS: '5', AKASHGEN_CIRCUIT_COOLDOWN_MS: '300' }
+
+  it('answers 503 naming the upstream once the breaker opened, and /health says it is down', async () => {
     const port = await closedPort()
-    const gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: `http://127.0.0.1:${port}` })
+    const gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: `http://127.0.0.1:${port}`, ...FAST_BREAKER })
     try {
       // Nothing asked of the upstream yet: nothing known against it.
       expect(await ready(gateway.url)).toEqual({ status: 200, body: { ready: true, reasons: [] } })
       expect((await health(gateway.url)).upstreamState).toBe('unknown')
-      for (let i = 0; i < 3; i++) expect((await generate(gateway.url)).status).toBe(502)
+      // Refused connections are retried (2 retries): 3 attempts, then the 4th and 5th open the breaker.
+      expect((await generate(gateway.url)).status).toBe(502)
+      expect((await ready(gateway.url)).status).toBe(200)
+      const refused = await generate(gateway.url)
+      expect(refused.status).toBe(503)
+      expect(await refused.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true })
       const { status, body } = await ready(gateway.url)
       expect(status).toBe(503)
       expect(body.ready).toBe(false)
@@ -46,28 +54,32 @@ describe('GET /ready and the upstream', () => {
       const report = await health(gateway.url)
       expect(report).toMatchObject({ status: 'ok', upstreamState: 'down' })
       const metrics = await scrape(gateway.url)
-      expect(
-        metrics.value('akashgen_upstream_requests_total', { endpoint: 'submit', outcome: 'network' }),
-      ).toBe(3)
+      const submit = (outcome: string) =>
+        metrics.value('akashgen_upstream_requests_total', { endpoint: 'submit', outcome })
+      expect([submit('network'), submit('circuit_open')]).toEqual([5, 1])
+      expect(metrics.value('akashgen_upstream_circuit_state')).toBe(2)
       expect(metrics.value('akashgen_http_requests_total', { route: '/ready', status_code: '503' })).toBe(1)
     } finally {
       await gateway.close()
     }
   })
 
-  it('is ready while the upstream answers, not ready while it answers only 5xx, and ready again after', async () => {
-    const gateway = await harness.openGateway()
+  it('is ready while the upstream answers, not ready once 5xx opened the breaker, and ready again after', async () => {
+    const gateway = await harness.openGateway(FAST_BREAKER)
     expect((await generate(gateway.url)).status).toBe(200)
     expect(await ready(gateway.url)).toEqual({ status: 200, body: { ready: true, reasons: [] } })
     expect((await health(gateway.url)).upstreamState).toBe('up')
 
-    harness.emulator.configure({ faults: { submit: { status: 503, times: 3 } } })
-    for (let i = 0; i < 2; i++) expect((await generate(gateway.url)).status).toBe(502)
-    // Two failures in a row are not enough to call it down.
-    expect((await ready(gateway.url)).status).toBe(200)
+    harness.emulator.configure({ faults: { submit: { status: 503, times: 5 } } })
+    // Three 503s (one call and its two retries) are not enough to call it down.
     expect((await generate(gateway.url)).status).toBe(502)
+    expect((await ready(gateway.url)).status).toBe(200)
+    expect((await generate(gateway.url)).status).toBe(503)
     expect((await ready(gateway.url)).status).toBe(503)
+    expect(harness.emulator.counters.submissions).toBe(6)
 
+    // After the cool-down a probe may go: ready again, and the next job is that probe.
+    await vi.waitFor(async () => expect((await ready(gateway.url)).status).toBe(200), { timeout: 2000 })
     expect((await generate(gateway.url)).status).toBe(200)
     expect(await ready(gateway.url)).toEqual({ status: 200, body: { ready: true, reasons: [] } })
     expect((await health(gateway.url)).upstreamState).toBe('up')
