@@ -12,8 +12,9 @@ import {
   SCHEDULERS,
   type SchedulerInput,
 } from './samplers.ts'
+import { quoted, textField } from './text.ts'
 
-/** Longest prompt (and negative prompt) accepted, in characters. */
+/** Longest prompt (and negative prompt) accepted, in characters (Unicode code points, after NFC and trimming). */
 export const MAX_PROMPT_LENGTH = 2000
 
 const samplerHelp = `one of ${SAMPLERS.join(', ')}; or an AUTOMATIC1111 name: ${Object.keys(SAMPLER_ALIASES).join(', ')}`
@@ -31,28 +32,42 @@ const optionalName = <T extends string>(
       z
         .string({ error: `${kind} must be a string: ${help}` })
         .refine((v) => known(v) !== undefined, {
-          error: (issue) => `unknown ${kind} "${issue.input}": must be ${help}`,
+          error: (issue) => `unknown ${kind} "${quoted(issue.input)}": must be ${help}`,
         })
         .optional(),
     ) as unknown as z.ZodType<string, T>
   ).optional()
 
-/** The request body of `POST /api/generate` and the input of the tRPC `generate` mutation. */
+/** The fields a generate request may have: the Go proxy's four. */
+const FIELDS = ['prompt', 'negative', 'sampler', 'scheduler'] as const
+
+/** Why a body is refused as a whole: not an object, or fields the contract does not know (named). */
+function bodyError(issue: { code: string; keys?: string[] }): string {
+  if (issue.code !== 'unrecognized_keys' || !issue.keys)
+    return 'the request must be a JSON object with at least a "prompt" string'
+  const names = issue.keys.map((key) => `"${quoted(key)}"`).join(', ')
+  return `unknown field${issue.keys.length > 1 ? 's' : ''} ${names}: the request takes only ${FIELDS.join(', ')}`
+}
+
+/**
+ * The request body of `POST /api/generate` and the input of the tRPC `generate` mutation. Unknown fields are
+ * refused by name rather than dropped, so a misspelt `negatve` does not silently do nothing.
+ */
 export const GenerateInput = z
-  .object(
+  .strictObject(
     {
-      prompt: z
-        .string({ error: 'prompt is required and must be a string' })
-        .trim()
-        .min(1, { error: 'prompt must not be empty' })
-        .max(MAX_PROMPT_LENGTH, { error: `prompt must be at most ${MAX_PROMPT_LENGTH} characters` })
-        .meta({ description: 'What to draw (trimmed).', examples: ['a lighthouse at dawn'] }),
-      negative: z
-        .string({ error: 'negative must be a string' })
-        .trim()
-        .max(MAX_PROMPT_LENGTH, { error: `negative must be at most ${MAX_PROMPT_LENGTH} characters` })
+      prompt: textField('prompt', { min: 1, max: MAX_PROMPT_LENGTH }).meta({
+        description:
+          'What to draw: NFC-normalised and trimmed, 1-2000 characters (code points); no control characters ' +
+          'but tab, line feed and carriage return.',
+        examples: ['a lighthouse at dawn'],
+      }),
+      negative: textField('negative', { min: 0, max: MAX_PROMPT_LENGTH })
         .optional()
-        .meta({ description: 'What to avoid (trimmed).', examples: ['blurry, low quality'] }),
+        .meta({
+          description: 'What to avoid, under the same rules as `prompt` (may be empty).',
+          examples: ['blurry, low quality'],
+        }),
       sampler: optionalName<SamplerInput>('sampler', resolveSampler, samplerHelp).meta({
         description:
           'A ComfyUI sampler, or an AUTOMATIC1111 name that also implies a scheduler (`DPM++ 2M Karras` is ' +
@@ -64,7 +79,7 @@ export const GenerateInput = z
         enum: [...SCHEDULERS],
       }),
     },
-    { error: 'the request must be a JSON object with at least a "prompt" string' },
+    { error: bodyError },
   )
   .transform(({ prompt, negative, sampler, scheduler }) => ({
     prompt,

@@ -42,10 +42,24 @@ export type Job = z.infer<typeof Job>
 export const GenerateAccepted = Job.pick({ jobId: true, status: true, queuePosition: true })
 export type GenerateAccepted = z.infer<typeof GenerateAccepted>
 
-/** The input of `jobStatus` (and later `jobEvents`, `cancel`). */
-export const JobIdInput = z.object({
-  jobId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'jobId must be 1-64 letters, digits, "-" or "_"' }),
-})
+/** A job id as the gateway issues them (`randomUUID()`): a UUID in its canonical 8-4-4-4-12 hex form. */
+export const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * The input of `jobStatus`, `cancel` and (extended) `jobEvents`. The id is checked before any use, so nothing
+ * else (`../`, `%2F`, a newline) ever reaches a lookup, a log line or a URL.
+ */
+export const JobIdInput = z.strictObject(
+  {
+    jobId: z
+      .string({ error: 'jobId must be a string' })
+      .regex(JOB_ID_PATTERN, { error: 'jobId must be a job id as the gateway issues them: a UUID' }),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k.slice(0, 60)}"`).join(', ')}`
+        : 'the input must be an object with a "jobId"',
+  },
+)
 export type JobIdInput = z.infer<typeof JobIdInput>

@@ -246,12 +246,22 @@ describe('GenerateInput', () => {
       expect(Object.keys(errors).sort()).toEqual(['prompt', 'sampler', 'scheduler'])
     })
 
-    it('drops fields the upstream does not know', () => {
-      expect(parse({ prompt: 'a cat', steps: 50, seed: 1 })).toEqual({
+    it('refuses fields it does not know, naming them, instead of dropping them', () => {
+      const { formErrors, fieldErrors: errors } = fieldErrors({ prompt: 'a cat', steps: 50, seed: 1 })
+      expect(formErrors).toEqual([
+        'unknown fields "steps", "seed": the request takes only prompt, negative, sampler, scheduler',
+      ])
+      expect(errors).toEqual({})
+    })
+
+    it("accepts the Go proxy's four fields", () => {
+      expect(
+        parse({ prompt: 'a cat', negative: '', sampler: 'DPM++ 2M Karras', scheduler: 'karras' }),
+      ).toEqual({
         prompt: 'a cat',
         negative: '',
         sampler: 'dpmpp_2m',
-        scheduler: 'sgm_uniform',
+        scheduler: 'karras',
       })
     })
   })
