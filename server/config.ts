@@ -1,4 +1,5 @@
 /** The gateway's configuration: one zod schema over the environment, read once at start-up. */
+import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 
 const port = z.coerce.number().int().min(0).max(65535)
@@ -6,6 +7,31 @@ const positiveInt = z.coerce.number().int().positive()
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://gen.akash.network' })
   .transform((u) => u.replace(/\/+$/, ''))
+
+/** An API key: 16-512 visible ASCII characters (it travels in a header), no commas (the list separator). */
+const API_KEY = /^[\x21-\x2b\x2d-\x7e]{16,512}$/
+const apiKeyList = (keys: string[]) => keys.length > 0 && keys.every((key) => API_KEY.test(key))
+/** Reads a key file: one key per line; blank lines and `#` comments are skipped. Unreadable: no keys (refused). */
+function readKeyFile(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+  } catch {
+    return []
+  }
+}
+const truthy = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+/** `*`, or comma-separated exact origins such as `https://app.example.com` (scheme, host, port; no path). */
+const corsOrigins = z
+  .string()
+  .transform((v) => (v.trim() === '*' ? '*' : v.split(',').map((origin) => origin.trim())))
+  .refine(
+    (v) =>
+      v === '*' ||
+      (v.length > 0 && v.every((o) => URL.canParse(o) && new URL(o).origin === o.replace(/\/$/, ''))),
+  )
 
 /** The environment variables the gateway reads, with their defaults. */
 export const ConfigSchema = z.object({
@@ -68,6 +94,34 @@ export const ConfigSchema = z.object({
     .max(600_000)
     .default(30_000)
     .describe('milliseconds, 500-600000'),
+  AKASHGEN_API_KEYS: z
+    .string()
+    .transform((v) => v.split(',').map((key) => key.trim()))
+    .refine(apiKeyList)
+    .optional()
+    .describe('comma-separated keys, each 16-512 visible ASCII characters without commas'),
+  AKASHGEN_API_KEYS_FILE: z
+    .string()
+    .transform(readKeyFile)
+    .refine(apiKeyList)
+    .optional()
+    .describe('a readable file with one key per line (16-512 visible ASCII characters; # comments allowed)'),
+  AKASHGEN_PROTECT_OPS: truthy.default(false).describe('true or false'),
+  AKASHGEN_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(600)
+    .describe('an integer 0-1000000 (0: no limit)'),
+  AKASHGEN_RATE_LIMIT_WINDOW_MS: positiveInt
+    .min(1000)
+    .max(86_400_000)
+    .default(60_000)
+    .describe('milliseconds, 1000-86400000'),
+  AKASHGEN_CORS_ORIGINS: corsOrigins
+    .optional()
+    .describe('"*" or comma-separated origins such as https://app.example.com'),
   SHUTDOWN_GRACE_MS: z.coerce
     .number()
     .int()
@@ -80,6 +134,9 @@ export const ConfigSchema = z.object({
     .default('info')
     .describe('one of fatal, error, warn, info, debug, trace, silent'),
 })
+
+/** Variables whose values are secrets, never printed. */
+const SECRET = new Set<string>(['AKASHGEN_API_KEYS'])
 
 /** The parsed configuration. */
 export type Config = z.infer<typeof ConfigSchema>
@@ -100,5 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const issue = parsed.error.issues[0]
   const name = String(issue?.path[0] ?? 'configuration') as keyof typeof ConfigSchema.shape
   const expected = ConfigSchema.shape[name]?.description ?? issue?.message
-  throw new ConfigError(`Invalid ${name}=${JSON.stringify(env[name])}: must be ${expected}`)
+  // A key list is a secret: the line names the variable but never echoes its value.
+  const shown = SECRET.has(name) ? ' (value hidden)' : `=${JSON.stringify(env[name])}`
+  throw new ConfigError(`Invalid ${name}${shown}: must be ${expected}`)
 }

@@ -1,7 +1,11 @@
 /** The gateway's pino logger: JSON lines, secrets redacted. */
 import { type Logger, pino } from 'pino'
 
-/** Header paths that never reach a log line, wherever a headers object is logged. */
+/**
+ * Paths that never reach a log line: the key headers wherever a headers object is logged, and tRPC
+ * `connectionParams` (a subscription's key) and an `apiKey` field wherever one is. The request log writes the
+ * path without its query string, where a subscription's `connectionParams` travel.
+ */
 const REDACTED = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
@@ -9,6 +13,10 @@ const REDACTED = [
   'headers["x-api-key"]',
   '*.headers.authorization',
   '*.headers["x-api-key"]',
+  'connectionParams',
+  '*.connectionParams',
+  'apiKey',
+  '*.apiKey',
 ]
 
 /** Creates the logger; `destination` lets tests capture lines. */

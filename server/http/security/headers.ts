@@ -1,0 +1,51 @@
+/** Security headers on every response (@fastify/helmet), with a strict CSP and a relaxed one for Swagger UI. */
+import fastifyHelmet from '@fastify/helmet'
+import type { FastifyInstance } from 'fastify'
+
+/**
+ * The policy of every response, the playground page's included: its script, stylesheet and API calls are all
+ * same-origin, and its images are blob: URLs of bytes it fetched with the key. No inline script or style.
+ * No `upgrade-insecure-requests`: the gateway is often reached over plain HTTP (localhost, a private network).
+ */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  baseUri: ["'self'"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'", 'blob:'],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  upgradeInsecureRequests: null,
+}
+
+/**
+ * Swagger UI (`/docs`) needs inline styles (its React components set `style` attributes) and `data:` images
+ * (its icons); its scripts are files of its own. Only its pages get this policy.
+ */
+export const DOCS_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; " +
+  "frame-ancestors 'none'; img-src 'self' data:; object-src 'none'; script-src 'self'; " +
+  "script-src-attr 'none'; style-src 'self' 'unsafe-inline'"
+
+/**
+ * Registers helmet on every route, and two exceptions: Swagger UI's policy on `/docs`, and
+ * `Cross-Origin-Resource-Policy: cross-origin` on job images, whose URLs the API hands out to be shown anywhere
+ * (the key, when keys are on, still guards them).
+ */
+export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyHelmet, {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+  })
+  app.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions.url ?? ''
+    // helmet writes its headers on the raw response; writing there again replaces its value.
+    if (route === '/docs' || route.startsWith('/docs/'))
+      reply.raw.setHeader('content-security-policy', DOCS_CSP)
+    if (route === '/api/jobs/:id/image') reply.raw.setHeader('cross-origin-resource-policy', 'cross-origin')
+  })
+}
