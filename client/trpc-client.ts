@@ -22,6 +22,11 @@ export type EventSourceClass = typeof globalThis.EventSource | typeof EventSourc
 export interface AkashGenClientOptions {
   /** The gateway's base URL, e.g. `http://localhost:6571` (a trailing `/trpc` is accepted too). */
   url: string
+  /**
+   * The gateway's API key: sent as `Authorization: Bearer <key>` on calls and image downloads, and as the
+   * subscription's `connectionParams.apiKey` (a browser's EventSource can not send headers).
+   */
+  apiKey?: string
   headers?: HeadersOption
   /** A fetch implementation, for runtimes without a global one or for tests. */
   fetch?: typeof fetch
@@ -40,14 +45,16 @@ export function gatewayBaseUrl(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/trpc$/, '')
 }
 
-/** The headers of `options`, resolved for one request. */
+/** The headers of `options`, resolved for one request: the key's `authorization` and the caller's own. */
 export async function resolveHeaders(options: AkashGenClientOptions): Promise<Record<string, string>> {
-  return typeof options.headers === 'function' ? await options.headers() : (options.headers ?? {})
+  const own = typeof options.headers === 'function' ? await options.headers() : (options.headers ?? {})
+  return options.apiKey ? { authorization: `Bearer ${options.apiKey}`, ...own } : own
 }
 
 /** Creates the typed client: subscriptions go over SSE, everything else over batched HTTP, superjson on both. */
 export function createAkashGenClient(options: AkashGenClientOptions): AkashGenClient {
   const url = `${gatewayBaseUrl(options.url)}/trpc`
+  const apiKey = options.apiKey
   const EventSource =
     options.EventSource ?? (globalThis.EventSource as EventSourceClass | undefined) ?? EventSourcePolyfill
   return createTRPCClient<AppRouter>({
@@ -58,14 +65,15 @@ export function createAkashGenClient(options: AkashGenClientOptions): AkashGenCl
           url,
           transformer: superjson,
           EventSource,
-          ...(EventSource === EventSourcePolyfill && (options.headers || options.fetch)
+          ...(apiKey ? { connectionParams: { apiKey } } : {}),
+          ...(EventSource === EventSourcePolyfill && (options.headers || options.fetch || apiKey)
             ? { eventSourceOptions: { fetch: fetchWithHeaders(options) } }
             : {}),
         }),
         false: httpBatchLink({
           url,
           transformer: superjson,
-          ...(options.headers ? { headers: options.headers } : {}),
+          ...(options.headers || apiKey ? { headers: () => resolveHeaders(options) } : {}),
           ...(options.fetch ? { fetch: options.fetch } : {}),
         }),
       }),

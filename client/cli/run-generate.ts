@@ -107,12 +107,9 @@ async function viewOf(command: GenerateCommand, job: Job): Promise<Job> {
   return client.jobStatus.query({ jobId: job.jobId }).catch(() => job)
 }
 
-/** The gateway's URL, and the API key as a bearer token on every call (tRPC, events and the image). */
+/** The gateway's URL, and the API key on every call (tRPC, events and the image). */
 function clientOptions(command: GenerateCommand): AkashGenClientOptions {
-  return {
-    url: command.url,
-    ...(command.apiKey ? { headers: { authorization: `Bearer ${command.apiKey}` } } : {}),
-  }
+  return { url: command.url, ...(command.apiKey ? { apiKey: command.apiKey } : {}) }
 }
 
 /** Why the gateway could not be reached (e.g. "connect ECONNREFUSED ..."), when that is what happened. */

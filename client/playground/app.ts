@@ -1,6 +1,7 @@
 /** The playground page: a generate form, live progress from `jobEvents`, the image, and this browser's last jobs. */
 import {
-  type AkashGenError,
+  AkashGenError,
+  type ErrorCode,
   type GeneratedImage,
   type GenerateInput,
   generateImage,
@@ -25,6 +26,7 @@ function element<T extends HTMLElement>(id: string, type: { new (): T; prototype
 
 const page = {
   form: element('generate-form', HTMLFormElement),
+  apiKey: element('api-key', HTMLInputElement),
   prompt: element('prompt', HTMLTextAreaElement),
   promptCount: element('prompt-count', HTMLElement),
   negative: element('negative', HTMLTextAreaElement),
@@ -54,6 +56,17 @@ const progress = new ProgressView({
 /** The gateway serving this page: the tRPC API and the images are next to it. */
 const gateway = new URL('.', document.baseURI)
 
+/** Where the page keeps the API key the user typed (this browser only). */
+const API_KEY_STORAGE = 'akashgen.apiKey'
+
+/** The key typed in the page, if any. */
+function apiKey(): string | undefined {
+  return page.apiKey.value.trim() || undefined
+}
+
+/** The image on show, as a blob: URL of bytes fetched with the key; revoked when the next one replaces it. */
+let shownImageUrl: string | undefined
+
 /** Submits the form's request and follows it to its image, or to the gateway's error. */
 async function generate(): Promise<void> {
   clearErrors()
@@ -79,14 +92,16 @@ async function generate(): Promise<void> {
     renderHistory(page.historyList, page.historyEmpty, rememberJob(entry))
   }
   try {
+    const key = apiKey()
     const image = await generateImage(input, {
       url: gateway.href,
+      ...(key ? { apiKey: key } : {}),
       onStatus: (job) => {
         progress.show(job)
         remember(job)
       },
     })
-    await showImage(image)
+    await showImage(image, key !== undefined)
   } catch (error) {
     if (!accepted) progress.hide()
     showError(toAkashGenError(error))
@@ -97,9 +112,17 @@ async function generate(): Promise<void> {
   }
 }
 
-/** Shows the finished image from the gateway's URL (the download just made it a cache hit) and its link. */
-async function showImage({ job, contentType, bytes }: GeneratedImage): Promise<void> {
-  const url = new URL(imagePath(job.jobId), gateway).href
+/**
+ * Shows the finished image and its download link. Without a key they are the gateway's URL (the download just
+ * made it a cache hit); with one they are a blob: URL of the bytes generateImage downloaded, since an `<img>`
+ * or a link can not send the key.
+ */
+async function showImage({ job, contentType, bytes }: GeneratedImage, withKey: boolean): Promise<void> {
+  if (shownImageUrl) URL.revokeObjectURL(shownImageUrl)
+  shownImageUrl = withKey
+    ? URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType }))
+    : undefined
+  const url = shownImageUrl ?? new URL(imagePath(job.jobId), gateway).href
   page.image.src = url
   page.image.alt = page.prompt.value.trim()
   await page.image.decode().catch(() => {})
@@ -108,6 +131,26 @@ async function showImage({ job, contentType, bytes }: GeneratedImage): Promise<v
   page.download.href = url
   page.download.download = `akashgen-${job.jobId}.${EXTENSIONS[contentType] ?? 'img'}`
   page.result.hidden = false
+}
+
+/** With a key, a history link's image is fetched with it and shown here: following the link would be refused. */
+async function showStoredImage(link: HTMLAnchorElement, jobId: string, key: string): Promise<void> {
+  clearErrors()
+  try {
+    const response = await fetch(link.href, { headers: { authorization: `Bearer ${key}` } })
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { error?: string; code?: ErrorCode }
+      throw new AkashGenError(body.code ?? 'UPSTREAM_ERROR', body.error ?? `HTTP ${response.status}`)
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    const contentType = response.headers.get('content-type') ?? 'application/octet-stream'
+    const job = { jobId, status: 'succeeded' } as Job
+    page.prompt.value = link.textContent ?? ''
+    countPrompt()
+    await showImage({ job, contentType, bytes }, true)
+  } catch (error) {
+    showError(toAkashGenError(error))
+  }
 }
 
 /** Shows the gateway's own message, and each field's problems next to the field. */
@@ -141,6 +184,20 @@ function countPrompt(): void {
   page.promptCount.classList.toggle('over', length > MAX_PROMPT_LENGTH)
 }
 
+page.apiKey.value = localStorage.getItem(API_KEY_STORAGE) ?? ''
+page.apiKey.addEventListener('change', () => {
+  const key = apiKey()
+  if (key) localStorage.setItem(API_KEY_STORAGE, key)
+  else localStorage.removeItem(API_KEY_STORAGE)
+})
+page.historyList.addEventListener('click', (event) => {
+  const link = (event.target as Element | null)?.closest('a.prompt')
+  const jobId = link?.closest('li')?.dataset.jobId
+  const key = apiKey()
+  if (!(link instanceof HTMLAnchorElement) || !jobId || !key) return
+  event.preventDefault()
+  void showStoredImage(link, jobId, key)
+})
 fillSamplers(page.sampler)
 fillSchedulers(page.scheduler)
 describeDefaultScheduler(page.scheduler, page.sampler.value)
