@@ -10,9 +10,8 @@ import { registerHealthRoute } from './http/health-route.ts'
 import { registerJobRoutes } from './http/job-routes.ts'
 import { registerOpenApi } from './http/openapi/plugin.ts'
 import { installRequestLog, requestIdOf } from './http/request-log.ts'
-import { installShutdownGate } from './http/shutdown-gate.ts'
+import { installSecurity } from './http/security/install.ts'
 import { installOpenStreams } from './http/sse.ts'
-import { Idempotency } from './idempotency/idempotency.ts'
 import { createJobBackend } from './jobs/backend.ts'
 import { JobEngine } from './jobs/engine.ts'
 import { createLogger } from './logger.ts'
@@ -21,7 +20,6 @@ import { installHttpMetrics, registerMetricsRoute } from './metrics/http.ts'
 import { collectCircuitState, collectEngineStats, createMetrics } from './metrics/registry.ts'
 import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
-import { Shutdown } from './shutdown.ts'
 import { contextFactory } from './trpc/context.ts'
 import { type AppRouter, appRouter } from './trpc/router.ts'
 import { CircuitBreaker } from './upstream/circuit-breaker.ts'
@@ -104,8 +102,6 @@ export async function buildApp({
     upstream,
     circuit,
     imageBytes: imageBytesCounter(metrics),
-    idempotency: new Idempotency(backend.idempotency, (jobId) => engine.require(jobId)),
-    shutdown: new Shutdown(),
     logger,
     store: backend,
     startedAt: Date.now(),
@@ -119,12 +115,8 @@ export async function buildApp({
     bodyLimit: BODY_LIMIT,
     // tRPC batches put every procedure name in the path.
     routerOptions: { maxParamLength: 5000 },
-    // While closing, requests on open connections get our own 503 SHUTTING_DOWN (shutdown-gate.ts), not Fastify's.
-    return503OnClosing: false,
   })
   app.decorate('services', services)
-  // Closing the app is a shutdown, whoever calls it (main.ts begins it earlier, on the signal).
-  app.addHook('preClose', async () => services.shutdown.endGrace())
   app.addHook('onClose', async () => {
     await engine.close()
     poller.close()
@@ -136,7 +128,8 @@ export async function buildApp({
   installRequestLog(app)
   installHttpMetrics(app, metrics, Object.keys(appRouter._def.procedures))
   installErrorHandlers(app)
-  installShutdownGate(app, services.shutdown)
+  // Before every route: helmet, CORS, and the guard (API keys, rate limits) cover all of them.
+  const guard = await installSecurity(app, config, logger)
   // Before every route: the document collects them as they are added.
   await registerOpenApi(app)
   registerHealthRoute(app, services)
@@ -149,7 +142,7 @@ export async function buildApp({
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: contextFactory(services, streams),
+      createContext: contextFactory(services, streams, guard),
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           logger.error({ err: error.cause ?? error, path }, 'tRPC internal error')

@@ -1,9 +1,12 @@
 /** The tRPC context: the engine and facts about the request, built per call by the Fastify adapter. */
-import type { IncomingHttpHeaders } from 'node:http'
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify'
+import { GatewayError } from '../errors.ts'
 import { originOf } from '../http/origin.ts'
+import { keyOfConnectionParams } from '../http/security/api-keys.ts'
+import type { ApiGuard } from '../http/security/auth-hook.ts'
 import type { OpenStreams } from '../http/sse.ts'
 import type { AppServices } from '../services.ts'
+import { toTRPCError } from './init.ts'
 
 /** What every procedure can use. */
 export interface Context {
@@ -13,17 +16,21 @@ export interface Context {
   /** This gateway's origin as the caller reached it, for absolute image URLs. */
   origin: string
   requestId: string
-  /** The HTTP request's headers (`generate` reads `Idempotency-Key` and the caller's credentials from them). */
-  headers: IncomingHttpHeaders
 }
 
-/** Makes the context factory for one set of services and the gateway's registry of open streams. */
-export function contextFactory(services: AppServices, streams: OpenStreams) {
-  return ({ req }: CreateFastifyContextOptions): Context => ({
-    services,
-    streams,
-    origin: originOf(req),
-    requestId: String(req.id),
-    headers: req.headers,
-  })
+/**
+ * Makes the context factory for one set of services and the gateway's registry of open streams. Each HTTP
+ * request passes `guard` first: its key (from the headers, or a subscription's `connectionParams.apiKey`, the
+ * only place a browser's EventSource can put one), then the rate limit, counting each call of a batch and a
+ * subscription once when it opens. A refusal fails every call of the request with its code.
+ */
+export function contextFactory(services: AppServices, streams: OpenStreams, guard: ApiGuard) {
+  return async ({ req, res, info }: CreateFastifyContextOptions): Promise<Context> => {
+    try {
+      await guard.admit(req, res, info.calls.length, [keyOfConnectionParams(info.connectionParams)])
+    } catch (error) {
+      throw error instanceof GatewayError ? toTRPCError(error) : error
+    }
+    return { services, streams, origin: originOf(req), requestId: String(req.id) }
+  }
 }
