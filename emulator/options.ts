@@ -9,7 +9,10 @@ export type ImageFormat = 'webp' | 'png' | 'jpeg'
 /** Shape of a `/api/status` answer. */
 export type StatusShape = 'array' | 'keyed' | 'statuses' | 'bare'
 
-/** A fault played on one endpoint; `times` limits it to the next N requests, else it stays until changed. */
+/**
+ * A fault played on one endpoint; `times` limits it to the next N requests, else it stays until changed;
+ * `probability` (0..1) plays it on that share of requests only, at random (the others are answered normally).
+ */
 export interface Fault {
   status?: number
   delayMs?: number
@@ -17,6 +20,7 @@ export interface Fault {
   malformed?: boolean
   reset?: boolean
   times?: number
+  probability?: number
 }
 
 /** Faults per endpoint; `image` covers `/api/image*`, `/images/*` and `/_next/image`. */
@@ -126,6 +130,10 @@ function checkOptions(o: EmulatorOptions): void {
   if (o.batch !== 'complete' && o.batch !== 'first-only') fail('batch', "'complete' | 'first-only'")
   if (!STATUS_SHAPES.includes(o.statusShape)) fail('statusShape', STATUS_SHAPES.join(' | '))
   if (typeof o.faults !== 'object') fail('faults', 'an object of per-endpoint faults')
+  for (const [endpoint, fault] of Object.entries(o.faults ?? {})) {
+    const p = fault?.probability
+    if (p !== undefined && !(p >= 0 && p <= 1)) fail(`faults.${endpoint}.probability`, 'a number 0..1')
+  }
   if (!(o.failRate >= 0 && o.failRate <= 1)) fail('failRate', 'a number 0..1')
   if (!isCount(o.oversizedImageBytes)) fail('oversizedImageBytes', 'an integer >= 0')
 }

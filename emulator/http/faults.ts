@@ -17,6 +17,8 @@ export async function playFault(
   const faults = ctx.options().faults
   const fault = faults[endpoint]
   if (!fault) return false
+  // A probabilistic fault skips most requests; only the ones it plays count towards `times`.
+  if (fault.probability !== undefined && Math.random() >= fault.probability) return false
   if (fault.times !== undefined) {
     fault.times--
     if (fault.times <= 0) delete faults[endpoint]

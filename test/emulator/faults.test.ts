@@ -34,6 +34,37 @@ describe('error statuses', () => {
   })
 })
 
+describe('probabilistic faults', () => {
+  it('plays a fault with probability p on about that share of requests, the rest answered normally', async () => {
+    emulator = await startEmulator({ ...FAST, faults: { status: { status: 503, probability: 0.3 } } })
+    const id = await submitJob(emulator)
+    const codes = []
+    for (let i = 0; i < 200; i++) codes.push((await askStatus(emulator, [id])).code)
+    const faulted = codes.filter((code) => code === 503).length
+    expect(codes.filter((code) => code !== 503 && code !== 200)).toEqual([])
+    // Binomial(200, 0.3): mean 60, sd 6.5; 30..90 is more than 4.5 sd either side.
+    expect(faulted).toBeGreaterThan(30)
+    expect(faulted).toBeLessThan(90)
+  })
+
+  it('plays nothing at probability 0 and always at 1; times counts only the faults played', async () => {
+    emulator = await startEmulator({ ...FAST, faults: { status: { status: 500, probability: 0 } } })
+    const id = await submitJob(emulator)
+    expect((await askStatus(emulator, [id])).code).toBe(200)
+    emulator.configure({ faults: { status: { status: 500, probability: 1, times: 2 } } })
+    const codes = []
+    for (let i = 0; i < 3; i++) codes.push((await askStatus(emulator, [id])).code)
+    expect(codes).toEqual([500, 500, 200])
+  })
+
+  it('refuses a probability outside 0..1, naming it', async () => {
+    emulator = await startEmulator(FAST)
+    expect(() => emulator.configure({ faults: { image: { status: 500, probability: 1.5 } } })).toThrow(
+      /faults\.image\.probability/,
+    )
+  })
+})
+
 describe('slow, hung and broken answers', () => {
   it('answers late with delayMs', async () => {
     emulator = await startEmulator({ ...FAST, faults: { status: { delayMs: 150 } } })
