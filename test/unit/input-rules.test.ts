@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 
 /** The messages of a refused value, per field and for the whole; fails the test when it was accepted. */
-function problems(schema: z.ZodType, value: unknown) {
+function problems(
+  schema: z.ZodType,
+  value: unknown,
+): { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } {
   const result = schema.safeParse(value)
   if (result.success) throw new Error(`expected ${JSON.stringify(value)} to be refused`)
   return z.flattenError(result.error)
