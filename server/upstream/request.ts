@@ -74,11 +74,23 @@ export function statusError(
     const parsed = JSON.parse(body) as { error?: unknown; message?: unknown }
     reason = String(parsed.error ?? parsed.message ?? reason)
   } catch {}
-  const retryAfter = Number(retryAfterHeader)
+  const retryAfter = retryAfterSeconds(retryAfterHeader)
   return new GatewayError('UPSTREAM_ERROR', `upstream ${operation} answered HTTP ${status}`, {
     details: { operation, status, reason },
-    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterS: retryAfter } : {}),
+    ...(retryAfter === undefined ? {} : { retryAfterS: retryAfter }),
   })
+}
+
+/** Longest upstream Retry-After passed on to callers, in seconds. */
+const MAX_RETRY_AFTER_S = 3600
+
+/**
+ * An upstream `Retry-After` as whole seconds from 1 to MAX_RETRY_AFTER_S, or undefined. Only the delay-seconds
+ * form counts: `0.5` or `1e300` would otherwise reach callers as `Retry-After: 1e+300`.
+ */
+function retryAfterSeconds(header: string | null | undefined): number | undefined {
+  const seconds = Number(/^\s*(\d{1,10})\s*$/.exec(header ?? '')?.[1] ?? 0)
+  return seconds > 0 ? Math.min(MAX_RETRY_AFTER_S, seconds) : undefined
 }
 
 /** statusError for a fetch Response. */
