@@ -104,7 +104,8 @@ function invalid(problems: [param: string, message: string][]): GatewayError {
   const rank = (param: string) => (PARAMS.includes(param) ? PARAMS.indexOf(param) : PARAMS.length)
   const sorted = problems.toSorted(([a], [b]) => rank(a) - rank(b))
   const formErrors: string[] = []
-  const fieldErrors: Record<string, string[]> = {}
+  // Keyed by caller-chosen names: without a prototype, `constructor` or `__proto__` are plain keys.
+  const fieldErrors: Record<string, string[]> = Object.create(null)
   for (const [param, message] of sorted) {
     if (param === '') formErrors.push(message)
     else fieldErrors[param] = [...(fieldErrors[param] ?? []), message]
