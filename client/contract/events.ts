@@ -9,7 +9,7 @@ export type JobEvent = z.infer<typeof JobEvent>
 /** Input of `jobEvents`: the job, and the id of the last event already seen when resuming. */
 export const JobEventsInput = JobIdInput.extend({
   lastEventId: z
-    .string()
+    .string({ error: 'lastEventId must be an event id (digits), given once' })
     .regex(/^\d{1,9}$/, { error: 'lastEventId must be an event id (digits)' })
     .nullish(),
 })

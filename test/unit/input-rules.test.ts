@@ -139,6 +139,12 @@ describe('job ids are UUIDs, as the gateway issues them', () => {
     expect(problems(JobEventsInput, { jobId, since: '1' }).formErrors).toEqual(['unknown field "since"'])
   })
 
+  it('names lastEventId when a query gives it twice (an array), instead of zod\'s "expected string"', () => {
+    expect(problems(JobEventsInput, { jobId: randomUUID(), lastEventId: ['1', '2'] }).fieldErrors).toEqual({
+      lastEventId: ['lastEventId must be an event id (digits), given once'],
+    })
+  })
+
   it.each(['x', '-1', '1e3', '1234567890', ' 1'])('refuses the lastEventId %j', (lastEventId) => {
     expect(
       problems(JobEventsInput, { jobId: randomUUID(), lastEventId }).fieldErrors.lastEventId,
