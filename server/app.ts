@@ -11,7 +11,7 @@ import { registerJobRoutes } from './http/job-routes.ts'
 import { registerOpenApi } from './http/openapi/plugin.ts'
 import { installRequestLog, requestIdOf } from './http/request-log.ts'
 import { installSecurity } from './http/security/install.ts'
-import { installOpenStreams } from './http/sse.ts'
+import { installOpenStreams, type OpenStreams } from './http/sse.ts'
 import { createJobBackend } from './jobs/backend.ts'
 import { JobEngine } from './jobs/engine.ts'
 import { createLogger } from './logger.ts'
@@ -31,6 +31,8 @@ export const BODY_LIMIT = 64 * 1024
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices
+    /** The event streams open right now (REST and tRPC). */
+    openStreams: OpenStreams
   }
 }
 
@@ -125,6 +127,8 @@ export async function buildApp({
   installConnectionDrain(app)
   // Open event streams are ended (and awaited) before the server closes: they would hold app.close() open.
   const streams = installOpenStreams(app)
+  // Read by tests and diagnostics: every stream must be gone once its job is final.
+  app.decorate('openStreams', streams)
   installRequestLog(app)
   installHttpMetrics(app, metrics, Object.keys(appRouter._def.procedures))
   installErrorHandlers(app)

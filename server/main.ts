@@ -1,4 +1,4 @@
-/** The gateway process: read the config, listen, and shut down gracefully on SIGINT and SIGTERM. */
+/** The gateway process: read the config, listen, and shut down gracefully on SIGINT and SIGTERM (drain, then close). */
 import { buildApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
@@ -20,22 +20,39 @@ async function main(): Promise<void> {
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return
     stopping = true
+    const { engine, shutdown } = app.services
     const graceMs = config.SHUTDOWN_GRACE_MS
-    logger.info({ signal, graceMs, activeJobs: app.services.engine.active }, 'shutting down')
-    // In-flight requests get the grace period to finish; then their jobs are cancelled so they answer too.
-    const grace = setTimeout(() => void app.services.engine.close(), graceMs)
+    // From now on: new API requests get 503 SHUTTING_DOWN, /ready answers 503; jobs in flight go on.
+    shutdown.begin()
+    logger.info({ signal, graceMs, activeJobs: engine.active }, 'shutting down')
     const hardStop = setTimeout(() => {
       logger.error('shutdown took too long; exiting')
       process.exit(1)
     }, graceMs + 5000)
+    if (!(await idle(() => engine.active, graceMs))) {
+      // Jobs still running are cancelled with SHUTTING_DOWN (memory) or handed over to another replica (Redis).
+      logger.info({ activeJobs: engine.active }, 'grace period over')
+      await engine.close()
+    }
+    // Callers still waiting for a job here (a handed-over one) are answered SHUTTING_DOWN; streams end.
+    shutdown.endGrace()
     await app.close()
-    clearTimeout(grace)
     clearTimeout(hardStop)
     logger.info('stopped')
     process.exit(0)
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
+}
+
+/** Resolves true once `active()` is 0, or false when `graceMs` passed first. */
+async function idle(active: () => number, graceMs: number): Promise<boolean> {
+  const deadline = Date.now() + graceMs
+  while (active() > 0) {
+    if (Date.now() >= deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - Date.now())))
+  }
+  return true
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,11 @@
 /** The long-lived parts of one gateway, built once and shared by every surface. */
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
+import type { Idempotency } from './idempotency/idempotency.ts'
 import type { JobBackend } from './jobs/backend.ts'
 import type { JobEngine } from './jobs/engine.ts'
 import type { ImageBytesCounter } from './metrics/hooks.ts'
+import type { Shutdown } from './shutdown.ts'
 import type { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import type { UpstreamClient } from './upstream/client.ts'
 
@@ -18,6 +20,10 @@ export interface AppServices {
   circuit: Pick<CircuitBreaker, 'state' | 'circuit' | 'retryInMs'>
   /** Counts the image bytes the routes send (a metric). */
   imageBytes: ImageBytesCounter
+  /** Submits jobs once per `Idempotency-Key`. */
+  idempotency: Idempotency
+  /** Whether the gateway is shutting down: no new work, and the end of its grace period. */
+  shutdown: Shutdown
   logger: Logger
   startedAt: number
 }

@@ -3,6 +3,8 @@ import { GenerateInput, Job } from '@akashgen/client/contract'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { GatewayError } from '../errors.ts'
+import { IdempotencyKeyHeader, REPLAYED_HEADER_DOC } from '../idempotency/docs.ts'
+import { REPLAYED_HEADER } from '../idempotency/key.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
 import type { AppServices } from '../services.ts'
@@ -32,6 +34,7 @@ const GENERATE_DOCS: RouteDocs = {
   tags: ['images'],
   body: GenerateInput,
   headers: z.object({
+    'Idempotency-Key': IdempotencyKeyHeader,
     Prefer: z
       .string()
       .optional()
@@ -50,6 +53,7 @@ const GENERATE_DOCS: RouteDocs = {
         ...JOB_ID_HEADER,
         'X-Worker-Gpu': { description: 'The GPU that made the image.' },
         'X-Upstream-Elapsed': { description: 'Seconds the upstream spent on the job, e.g. `4.213`.' },
+        ...REPLAYED_HEADER_DOC,
         ...REQUEST_ID_HEADER,
       },
     },
@@ -63,11 +67,14 @@ const GENERATE_DOCS: RouteDocs = {
         ...RETRY_AFTER_HEADER,
         'Preference-Applied': { description: 'The wait applied, e.g. `wait=5`.' },
         ...JOB_ID_HEADER,
+        ...REPLAYED_HEADER_DOC,
         ...REQUEST_ID_HEADER,
       },
     },
     ...errorResponses([
       'INVALID_REQUEST',
+      'NOT_FOUND',
+      'IDEMPOTENCY_CONFLICT',
       'PAYLOAD_TOO_LARGE',
       'UNSUPPORTED_MEDIA_TYPE',
       'QUEUE_FULL',
@@ -76,6 +83,7 @@ const GENERATE_DOCS: RouteDocs = {
       'JOB_FAILED',
       'UPSTREAM_ERROR',
       'STORE_UNAVAILABLE',
+      'SHUTTING_DOWN',
       'UPSTREAM_TIMEOUT',
       'JOB_TIMEOUT',
     ]),
@@ -86,21 +94,31 @@ const GENERATE_DOCS: RouteDocs = {
  * Registers the synchronous generate route. It waits for the job and streams the image; `Prefer: wait=N`
  * bounds the wait (then 202 and `Location`), `Accept: application/json` answers the `Job` view instead.
  */
-export function registerGenerateRoute(app: FastifyInstance, { engine, imageBytes }: AppServices): void {
+export function registerGenerateRoute(
+  app: FastifyInstance,
+  { engine, imageBytes, idempotency, shutdown }: AppServices,
+): void {
   app.post('/api/generate', documented(GENERATE_DOCS), async (request, reply) => {
     requireJson(request)
     const input = parseBody(GenerateInput, request.body)
     const waitS = preferredWaitS([request.headers.prefer].flat().join(', ') || undefined)
-    const job = await engine.submit(input)
+    const { jobs, replayed } = await idempotency.submit(
+      { scope: 'rest:/api/generate', headers: request.headers, request: input },
+      async () => [await engine.submit(input)],
+    )
+    const job = jobs[0] as JobRecord
     const unfollow = engine.follow(job.id)
     reply.header('x-job-id', job.id)
+    if (replayed) reply.header(REPLAYED_HEADER, 'true')
     // request.signal fires once the body is read (Fastify 5.12), so watch the socket instead.
     const hangUp = new AbortController()
     reply.raw.once('close', () => {
       if (!reply.raw.writableEnded) hangUp.abort(new GatewayError('CANCELLED', 'the caller hung up'))
     })
     try {
-      const final = await settled(engine.waitForFinal(job.id, hangUp.signal), waitS)
+      // The end of the shutdown grace answers SHUTTING_DOWN to a caller whose job was handed over.
+      const waiting = AbortSignal.any([hangUp.signal, shutdown.graceOver])
+      const final = await settled(engine.waitForFinal(job.id, waiting), waitS)
       if (!final) {
         const location = `/api/jobs/${job.id}`
         if (waitS !== undefined) reply.header('preference-applied', `wait=${waitS}`)

@@ -2,6 +2,8 @@
 import type { StoreHealth } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
+import { RedisIdempotencyStore } from '../idempotency/redis-store.ts'
+import { type IdempotencyStore, MemoryIdempotencyStore } from '../idempotency/store.ts'
 import { type JobQueue, MemoryJobQueue } from './job-queue.ts'
 import { BullJobQueue } from './redis/bullmq-queue.ts'
 import { connect, whenReady } from './redis/connection.ts'
@@ -13,6 +15,8 @@ import { type JobStore, MemoryJobStore } from './store.ts'
 export interface JobBackend {
   store: JobStore
   queue: JobQueue
+  /** Idempotency-Key reservations, next to the jobs they name. */
+  idempotency: IdempotencyStore
   /** True when other replicas share it (so a stopping replica hands its jobs over instead of cancelling). */
   shared: boolean
   health(): StoreHealth
@@ -34,12 +38,14 @@ export async function createJobBackend(
   if (config.REDIS_URL) return createRedisBackend(config.REDIS_URL, config, logger, hooks)
   const store = new MemoryJobStore({ retentionMs: config.AKASHGEN_RETENTION_MS })
   const queue = new MemoryJobQueue(config.AKASHGEN_MAX_CONCURRENT, config.AKASHGEN_MAX_QUEUE)
+  const idempotency = new MemoryIdempotencyStore()
   return {
     store,
     queue,
+    idempotency,
     shared: false,
     health: () => ({ kind: 'memory', state: 'up' }),
-    close: async () => {},
+    close: async () => idempotency.close(),
   }
 }
 
@@ -88,6 +94,7 @@ async function createRedisBackend(
   return {
     store,
     queue,
+    idempotency: new RedisIdempotencyStore(redis, prefix),
     shared: true,
     health: () => ({
       kind: 'redis',

@@ -4,6 +4,7 @@ import { type GenerateRequest, isFinalStatus } from '@akashgen/client/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'
+import { SHUTDOWN_RETRY_AFTER_S } from '../shutdown.ts'
 import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
 import { Followers } from './followers.ts'
 import type { StoredImage } from './image-cache.ts'
@@ -64,6 +65,13 @@ export interface EngineStats {
 /** How long `cancel` waits for the replica running a job to report it final. */
 const CANCEL_WAIT_MS = 5000
 
+/** What a job cancelled by shutdown ends with: 503, retryable, with Retry-After. */
+const shuttingDown = (jobId: string): GatewayError =>
+  new GatewayError('SHUTTING_DOWN', 'job cancelled: the gateway is shutting down; retry', {
+    details: { jobId },
+    retryAfterS: SHUTDOWN_RETRY_AFTER_S,
+  })
+
 /** Runs jobs against the upstream and keeps their records; one instance per process. */
 export class JobEngine {
   readonly #deps: JobEngineDeps
@@ -78,6 +86,7 @@ export class JobEngine {
   readonly #sweeper: NodeJS.Timeout
   /** Rolling mean of job durations in seconds, for Retry-After estimates. */
   #meanJobS = 20
+  #closed: Promise<void> | undefined
 
   constructor(deps: JobEngineDeps) {
     this.#deps = deps
@@ -246,8 +255,16 @@ export class JobEngine {
     return new Set([...this.#runner.ids(), ...this.#deadlines.keys()]).size
   }
 
-  /** Stops taking jobs; cancels or hands over (see `onClose`) the unfinished ones; stops the sweeper. */
-  async close(reason = 'cancelled: the gateway is shutting down'): Promise<void> {
+  /**
+   * Stops taking jobs; cancels with SHUTTING_DOWN (retryable: the caller may try again elsewhere) or hands over
+   * (see `onClose`) the unfinished ones; stops the sweeper. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#close()
+    return this.#closed
+  }
+
+  async #close(): Promise<void> {
     clearInterval(this.#sweeper)
     const { queue, options } = this.#deps
     if (options.onClose === 'handover') {
@@ -257,11 +274,7 @@ export class JobEngine {
       return
     }
     const unfinished = new Set([...this.#runner.ids(), ...this.#deadlines.keys()])
-    await Promise.all(
-      [...unfinished].map((jobId) =>
-        this.#stop(jobId, new GatewayError('CANCELLED', reason, { details: { jobId } })).catch(() => {}),
-      ),
-    )
+    await Promise.all([...unfinished].map((jobId) => this.#stop(jobId, shuttingDown(jobId)).catch(() => {})))
     await queue.close()
   }
 

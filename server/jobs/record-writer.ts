@@ -7,6 +7,7 @@ import type { JobStore } from './store.ts'
 
 const STATUS_BY_CODE: Partial<Record<GatewayError['code'], JobStatus>> = {
   CANCELLED: 'cancelled',
+  SHUTTING_DOWN: 'cancelled',
   JOB_TIMEOUT: 'timed_out',
 }
 

@@ -1,4 +1,5 @@
 /** The tRPC context: the engine and facts about the request, built per call by the Fastify adapter. */
+import type { IncomingHttpHeaders } from 'node:http'
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify'
 import { GatewayError } from '../errors.ts'
 import { originOf } from '../http/origin.ts'
@@ -16,6 +17,8 @@ export interface Context {
   /** This gateway's origin as the caller reached it, for absolute image URLs. */
   origin: string
   requestId: string
+  /** The HTTP request's headers (`generate` reads `Idempotency-Key` and the caller's credentials from them). */
+  headers: IncomingHttpHeaders
 }
 
 /**
@@ -31,6 +34,6 @@ export function contextFactory(services: AppServices, streams: OpenStreams, guar
     } catch (error) {
       throw error instanceof GatewayError ? toTRPCError(error) : error
     }
-    return { services, streams, origin: originOf(req), requestId: String(req.id) }
+    return { services, streams, origin: originOf(req), requestId: String(req.id), headers: req.headers }
   }
 }

@@ -2,10 +2,17 @@
 import { GenerateAccepted, GenerateInput } from '@akashgen/client/contract'
 import { publicProcedure } from './init.ts'
 
+/** Takes the request's `Idempotency-Key` header like the REST route: the same key and input, the same job. */
 export const generateProcedure = publicProcedure
   .input(GenerateInput)
   .output(GenerateAccepted)
   .mutation(async ({ ctx, input }) => {
-    const job = await ctx.services.engine.submit(input)
+    const { engine, idempotency } = ctx.services
+    const { jobs } = await idempotency.submit(
+      { scope: 'trpc:generate', headers: ctx.headers, request: input },
+      async () => [await engine.submit(input)],
+    )
+    const [job] = jobs
+    if (!job) throw new Error('a submission returned no job')
     return { jobId: job.id, status: job.status, queuePosition: job.queuePosition }
   })

@@ -4,6 +4,7 @@ import { initTRPC, TRPCError } from '@trpc/server'
 import superjson from 'superjson'
 import { z } from 'zod'
 import { GatewayError, invalidRequest } from '../errors.ts'
+import { shuttingDown } from '../shutdown.ts'
 import type { Context } from './context.ts'
 
 type TRPCCode = TRPCError['code']
@@ -76,8 +77,12 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router
 
-/** Every procedure: a GatewayError thrown inside becomes the matching TRPCError. */
-export const publicProcedure = t.procedure.use(async ({ next }) => {
+/**
+ * Every procedure: refused with SHUTTING_DOWN once the gateway is stopping (but `health`), and a GatewayError
+ * thrown inside becomes the matching TRPCError.
+ */
+export const publicProcedure = t.procedure.use(async ({ ctx, path, next }) => {
+  if (ctx.services.shutdown.started && path !== 'health') throw toTRPCError(shuttingDown())
   const result = await next()
   if (!result.ok && result.error.cause instanceof GatewayError) {
     return { ...result, error: toTRPCError(result.error.cause) }

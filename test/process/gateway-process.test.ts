@@ -64,7 +64,7 @@ describe('graceful shutdown', () => {
     },
   )
 
-  it('cancels a job that outlives the grace period, answers its caller, and still exits 0', async () => {
+  it('cancels a job that outlives the grace period, answers its caller 503 SHUTTING_DOWN, and still exits 0', async () => {
     resetEmulator(emulator, { stuckWaiting: true })
     const gateway = await runGateway({
       AKASHGEN_UPSTREAM_URL: emulator.url,
@@ -76,8 +76,9 @@ describe('graceful shutdown', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
     gateway.child.kill('SIGTERM')
     const response = await pending
-    expect(response.status).toBe(499)
-    expect(await response.json()).toMatchObject({ code: 'CANCELLED' })
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('5')
+    expect(await response.json()).toMatchObject({ code: 'SHUTTING_DOWN', retryable: true })
     expect(await gateway.exited).toEqual({ code: 0, signal: null })
   })
 

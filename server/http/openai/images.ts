@@ -1,6 +1,7 @@
 /** `POST /v1/images/generations`: n jobs through the JobEngine, answered as OpenAI's `{created, data}`. */
 import type { FastifyInstance } from 'fastify'
 import { GatewayError } from '../../errors.ts'
+import { REPLAYED_HEADER } from '../../idempotency/key.ts'
 import type { JobEngine } from '../../jobs/engine.ts'
 import type { JobRecord } from '../../jobs/job-record.ts'
 import { imagePath } from '../../jobs/job-view.ts'
@@ -22,7 +23,10 @@ export interface OpenAIImagesResponse {
  * Registers the route (relative to the plugin's `/v1` prefix). Like `POST /api/generate` it waits for its
  * jobs; a caller who hangs up cancels them all, and one image failing fails the request and cancels the rest.
  */
-export function registerImageRoutes(app: FastifyInstance, { engine }: AppServices): void {
+export function registerImageRoutes(
+  app: FastifyInstance,
+  { engine, idempotency, shutdown }: AppServices,
+): void {
   app.post('/images/generations', async (request, reply): Promise<OpenAIImagesResponse> => {
     requireJson(request)
     const images = parseImagesRequest(request.body)
@@ -31,12 +35,17 @@ export function registerImageRoutes(app: FastifyInstance, { engine }: AppService
     reply.raw.once('close', () => {
       if (!reply.raw.writableEnded) hangUp.abort(new GatewayError('CANCELLED', 'the caller hung up'))
     })
-    const jobs = await submitAll(engine, images)
+    // One key covers the whole request: its n jobs are submitted once and replayed together.
+    const { jobs, replayed } = await idempotency.submit(
+      { scope: 'openai:/v1/images/generations', headers: request.headers, request: images },
+      () => submitAll(engine, images),
+    )
     reply.header('x-job-id', jobs.map((job) => job.id).join(', '))
+    if (replayed) reply.header(REPLAYED_HEADER, 'true')
     const unfollows = jobs.map((job) => engine.follow(job.id))
     // Ends the waits still pending once one job has failed.
     const failed = new AbortController()
-    const signal = AbortSignal.any([hangUp.signal, failed.signal])
+    const signal = AbortSignal.any([hangUp.signal, failed.signal, shutdown.graceOver])
     try {
       if (hangUp.signal.aborted) throw hangUp.signal.reason
       const finals = await Promise.all(jobs.map((job) => succeeded(engine, job.id, signal)))
@@ -53,6 +62,8 @@ export function registerImageRoutes(app: FastifyInstance, { engine }: AppService
     } catch (error) {
       failed.abort(error)
       for (const unfollow of unfollows) unfollow()
+      // Shutdown already cancelled the jobs, or handed them over to another replica: leave them be.
+      if (shutdown.graceOver.aborted && !hangUp.signal.aborted) throw error
       const reason = hangUp.signal.aborted
         ? 'cancelled: the caller hung up'
         : 'cancelled: another image of the same request failed'

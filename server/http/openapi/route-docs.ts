@@ -65,7 +65,7 @@ export const REQUEST_ID_HEADER: Record<string, HeaderDoc> = {
   'X-Request-Id': { description: "The request's id (the caller's own `X-Request-Id` when it sent one)." },
 }
 
-/** `Retry-After`, on 202 and 429 answers. */
+/** `Retry-After`, on 202, 429 and 503 SHUTTING_DOWN answers. */
 export const RETRY_AFTER_HEADER: Record<string, HeaderDoc> = {
   'Retry-After': { description: 'Seconds to wait before asking again.', type: 'integer' },
 }
@@ -73,13 +73,15 @@ export const RETRY_AFTER_HEADER: Record<string, HeaderDoc> = {
 const WHEN: Partial<Record<ErrorCode, string>> = {
   INVALID_REQUEST: 'the body is not JSON or fails the contract (`details.fieldErrors` names each field)',
   NOT_FOUND: 'unknown or expired job',
+  IDEMPOTENCY_CONFLICT: 'the `Idempotency-Key` was used before with a different request',
   PAYLOAD_TOO_LARGE: 'body over 64 KiB',
   UNSUPPORTED_MEDIA_TYPE: 'body not `application/json`',
   QUEUE_FULL: 'every slot busy and the queue full (see `Retry-After`)',
-  CANCELLED: 'the caller went away, the job was cancelled, or the gateway shut down',
+  CANCELLED: 'the caller went away or the job was cancelled',
   INTERNAL: 'a bug (the message is hidden and logged)',
   JOB_FAILED: 'the upstream said the job failed (its reason in `error`)',
   UPSTREAM_ERROR: 'upstream unreachable, non-2xx, malformed, or not an acceptable image',
+  SHUTTING_DOWN: 'the gateway is stopping and takes no new work (see `Retry-After`); retry',
   UPSTREAM_TIMEOUT: 'one upstream call passed its own timeout',
   JOB_TIMEOUT: 'the job passed its whole deadline, `AKASHGEN_JOB_TIMEOUT_MS`',
 }
@@ -102,7 +104,10 @@ export function errorResponses(codes: readonly string[]): Record<string, Respons
       {
         description: known.map((code) => `\`${code}\`${WHEN[code] ? `: ${WHEN[code]}` : ''}`).join('; '),
         content: json(ErrorBody),
-        headers: status === 429 ? { ...REQUEST_ID_HEADER, ...RETRY_AFTER_HEADER } : REQUEST_ID_HEADER,
+        headers:
+          status === 429 || known.includes('SHUTTING_DOWN')
+            ? { ...REQUEST_ID_HEADER, ...RETRY_AFTER_HEADER }
+            : REQUEST_ID_HEADER,
       } satisfies ResponseDoc,
     ]),
   )

@@ -4,6 +4,7 @@
  */
 import { ErrorBody, GenerateInput } from '@akashgen/client/contract'
 import { z } from 'zod'
+import { IdempotencyKeyHeader, REPLAYED_HEADER_DOC } from '../../idempotency/docs.ts'
 import { MODEL_ID } from '../openai/models.ts'
 import { IMAGE_SIZE, MAX_IMAGES } from '../openai/request.ts'
 import { json, REQUEST_ID_HEADER, type ResponseDoc, type RouteDocs } from './route-docs.ts'
@@ -104,6 +105,7 @@ export const UNOWNED_ROUTE_DOCS: Record<string, RouteDocs> = {
       'asking for what AkashGen can not give (`stream`, `output_format`, ...) and unknown fields are refused.',
     tags: ['openai'],
     body: ImagesBody,
+    headers: z.object({ 'Idempotency-Key': IdempotencyKeyHeader }),
     response: {
       200: {
         description: 'The images, as URLs on this gateway or base64.',
@@ -115,17 +117,21 @@ export const UNOWNED_ROUTE_DOCS: Record<string, RouteDocs> = {
         ),
         headers: {
           'X-Job-Id': { description: 'The ids of the jobs, comma-separated.' },
+          ...REPLAYED_HEADER_DOC,
           ...REQUEST_ID_HEADER,
         },
       },
       ...openAIErrors({
         400: '`invalid_request`: the body fails the checks (`param` names the first bad field)',
+        404: '`not_found`: the jobs of this `Idempotency-Key` are past retention',
+        409: '`idempotency_conflict`: the `Idempotency-Key` was used with a different request',
         413: '`payload_too_large`',
         415: '`unsupported_media_type`',
         429: '`queue_full`',
         499: '`cancelled`',
         500: '`internal`',
         502: '`job_failed` or `upstream_error`',
+        503: '`store_unavailable` or `shutting_down` (see `Retry-After`)',
         504: '`upstream_timeout` or `job_timeout`',
       }),
     },

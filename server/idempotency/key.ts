@@ -1,0 +1,54 @@
+/** The `Idempotency-Key` header: its check, and the hashes a key is stored and compared under. */
+import { createHash } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import { GatewayError } from '../errors.ts'
+
+/** The request header every surface reads (the tRPC `generate` too, from its HTTP request). */
+export const IDEMPOTENCY_HEADER = 'idempotency-key'
+
+/** Set on an answer to a request whose key had been used: the jobs are the earlier request's. */
+export const REPLAYED_HEADER = 'idempotent-replayed'
+
+/** 1-255 printable ASCII characters (space included: Node trims it at either end). */
+const VALID_KEY = /^[\x20-\x7e]{1,255}$/
+
+/** The request's key, or undefined without the header; INVALID_REQUEST (naming the header) when malformed. */
+export function idempotencyKeyOf(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers[IDEMPOTENCY_HEADER]
+  if (value === undefined) return undefined
+  if (typeof value === 'string' && VALID_KEY.test(value)) return value
+  throw new GatewayError(
+    'INVALID_REQUEST',
+    'invalid request: the Idempotency-Key header must be sent once, as 1-255 printable ASCII characters',
+    { details: { header: 'Idempotency-Key' } },
+  )
+}
+
+/** Who is calling, as far as the headers say: a hash of the credentials (never stored raw), '' for nobody. */
+export function callerIdentity(headers: IncomingHttpHeaders): string {
+  const credentials = [headers.authorization, headers['x-api-key']].flat().filter(Boolean)
+  return credentials.length === 0 ? '' : sha256(credentials.join('\n'))
+}
+
+/** The stored name of a key: per route (`scope`) and per caller, so two clients' keys never collide. */
+export function storageKey(scope: string, identity: string, key: string): string {
+  return sha256(JSON.stringify([scope, identity, key]))
+}
+
+/** A hash of the parsed request that does not depend on the order of its fields. */
+export function fingerprint(request: unknown): string {
+  return sha256(canonicalJson(request))
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
