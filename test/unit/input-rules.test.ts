@@ -8,6 +8,7 @@ import {
 } from '@akashgen/client/contract'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { parseCommandLine, UsageError } from '../../client/cli/args.ts'
 
 /** The messages of a refused value, per field and for the whole; fails the test when it was accepted. */
 function problems(
@@ -149,5 +150,17 @@ describe('job ids are UUIDs, as the gateway issues them', () => {
     expect(
       problems(JobEventsInput, { jobId: randomUUID(), lastEventId }).fieldErrors.lastEventId,
     ).toBeDefined()
+  })
+})
+
+describe("the CLI's own check before it sends anything", () => {
+  it('refuses a control character with the message the gateway would give', () => {
+    const message =
+      'invalid request: prompt contains the control character U+001B at character 6: only tab, line feed and carriage return are allowed'
+    expect(() => parseCommandLine(['a cat\u001b[31m red'], {})).toThrow(new UsageError(message))
+  })
+
+  it(`accepts ${MAX_PROMPT_LENGTH} emoji`, () => {
+    expect(parseCommandLine([EMOJI.repeat(MAX_PROMPT_LENGTH)], {})).toMatchObject({ kind: 'generate' })
   })
 })
