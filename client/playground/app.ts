@@ -1,6 +1,7 @@
 /** The playground page: a generate form, live progress from `jobEvents`, the image, and this browser's last jobs. */
 import {
   AkashGenError,
+  characterCount,
   type ErrorCode,
   type GeneratedImage,
   type GenerateInput,
@@ -179,7 +180,8 @@ function clearErrors(): void {
 }
 
 function countPrompt(): void {
-  const length = page.prompt.value.length
+  // Counted as the contract counts: code points after NFC and trimming (an emoji is one character).
+  const length = characterCount(page.prompt.value.normalize('NFC').trim())
   page.promptCount.textContent = `${length} / ${MAX_PROMPT_LENGTH}`
   page.promptCount.classList.toggle('over', length > MAX_PROMPT_LENGTH)
 }
