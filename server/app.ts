@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import { installConnectionDrain } from './http/connection-drain.ts'
 import { installErrorHandlers } from './http/errors.ts'
+import { answerFrameworkError } from './http/framework-errors.ts'
 import { registerGenerateRoute } from './http/generate-route.ts'
 import { registerHealthRoute } from './http/health-route.ts'
 import { registerJobRoutes } from './http/job-routes.ts'
@@ -21,6 +22,7 @@ import { collectCircuitState, collectEngineStats, createMetrics } from './metric
 import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
 import { contextFactory } from './trpc/context.ts'
+import { installTRPCFastifyErrors } from './trpc/fastify-errors.ts'
 import { type AppRouter, appRouter } from './trpc/router.ts'
 import { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import { createUpstreamClient } from './upstream/client.ts'
@@ -115,6 +117,8 @@ export async function buildApp({
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     bodyLimit: BODY_LIMIT,
+    // A URL the router cannot read (bad percent-encoding, an over-long segment) gets our error body too.
+    frameworkErrors: answerFrameworkError,
     // tRPC batches put every procedure name in the path.
     routerOptions: { maxParamLength: 5000 },
   })
@@ -141,6 +145,7 @@ export async function buildApp({
   registerGenerateRoute(app, services)
   registerJobRoutes(app, services, streams)
   await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })
+  installTRPCFastifyErrors(app, '/trpc')
   // Not wrapped in fastify-plugin: tRPC's body parser must stay inside its own /trpc context.
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
