@@ -5,14 +5,15 @@ import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import { installConnectionDrain } from './http/connection-drain.ts'
 import { installErrorHandlers } from './http/errors.ts'
-import { answerFrameworkError } from './http/framework-errors.ts'
 import { registerGenerateRoute } from './http/generate-route.ts'
 import { registerHealthRoute } from './http/health-route.ts'
 import { registerJobRoutes } from './http/job-routes.ts'
 import { registerOpenApi } from './http/openapi/plugin.ts'
 import { installRequestLog, requestIdOf } from './http/request-log.ts'
 import { installSecurity } from './http/security/install.ts'
+import { installShutdownGate } from './http/shutdown-gate.ts'
 import { installOpenStreams, type OpenStreams } from './http/sse.ts'
+import { Idempotency } from './idempotency/idempotency.ts'
 import { createJobBackend } from './jobs/backend.ts'
 import { JobEngine } from './jobs/engine.ts'
 import { createLogger } from './logger.ts'
@@ -21,8 +22,8 @@ import { installHttpMetrics, registerMetricsRoute } from './metrics/http.ts'
 import { collectCircuitState, collectEngineStats, createMetrics } from './metrics/registry.ts'
 import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
+import { Shutdown } from './shutdown.ts'
 import { contextFactory } from './trpc/context.ts'
-import { installTRPCFastifyErrors } from './trpc/fastify-errors.ts'
 import { type AppRouter, appRouter } from './trpc/router.ts'
 import { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import { createUpstreamClient } from './upstream/client.ts'
@@ -106,6 +107,8 @@ export async function buildApp({
     upstream,
     circuit,
     imageBytes: imageBytesCounter(metrics),
+    idempotency: new Idempotency(backend.idempotency, (jobId) => engine.require(jobId)),
+    shutdown: new Shutdown(),
     logger,
     store: backend,
     startedAt: Date.now(),
@@ -117,12 +120,14 @@ export async function buildApp({
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     bodyLimit: BODY_LIMIT,
-    // A URL the router cannot read (bad percent-encoding, an over-long segment) gets our error body too.
-    frameworkErrors: answerFrameworkError,
     // tRPC batches put every procedure name in the path.
     routerOptions: { maxParamLength: 5000 },
+    // While closing, requests on open connections get our own 503 SHUTTING_DOWN (shutdown-gate.ts), not Fastify's.
+    return503OnClosing: false,
   })
   app.decorate('services', services)
+  // Closing the app is a shutdown, whoever calls it (main.ts begins it earlier, on the signal).
+  app.addHook('preClose', async () => services.shutdown.endGrace())
   app.addHook('onClose', async () => {
     await engine.close()
     poller.close()
@@ -138,6 +143,7 @@ export async function buildApp({
   installErrorHandlers(app)
   // Before every route: helmet, CORS, and the guard (API keys, rate limits) cover all of them.
   const guard = await installSecurity(app, config, logger)
+  installShutdownGate(app, services.shutdown)
   // Before every route: the document collects them as they are added.
   await registerOpenApi(app)
   registerHealthRoute(app, services)
@@ -145,7 +151,6 @@ export async function buildApp({
   registerGenerateRoute(app, services)
   registerJobRoutes(app, services, streams)
   await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })
-  installTRPCFastifyErrors(app, '/trpc')
   // Not wrapped in fastify-plugin: tRPC's body parser must stay inside its own /trpc context.
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
