@@ -66,7 +66,11 @@ describe('POST /api/generate with an Idempotency-Key', () => {
   it('keeps keys apart per caller credentials', async () => {
     const gateway = await harness.openGateway()
     const shared = key()
-    const a = await generate(gateway.url, { prompt: 'mine' }, { 'idempotency-key': shared, authorization: 'Bearer caller-a' })
+    const a = await generate(
+      gateway.url,
+      { prompt: 'mine' },
+      { 'idempotency-key': shared, authorization: 'Bearer caller-a' },
+    )
     const b = await generate(
       gateway.url,
       { prompt: 'mine' },

@@ -1,8 +1,8 @@
 /** Idempotency-Key on the tRPC `generate` mutation and on the OpenAI facade (n jobs under one key). */
 import { createAkashGenClient } from '@akashgen/client'
 import { describe, expect, it } from 'vitest'
-import { useGatewayHarness } from '../support/harness.ts'
 import { openAIFor, rejectionOf } from '../openai/support.ts'
+import { useGatewayHarness } from '../support/harness.ts'
 
 const harness = useGatewayHarness()
 
