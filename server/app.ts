@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import { installConnectionDrain } from './http/connection-drain.ts'
 import { installErrorHandlers } from './http/errors.ts'
+import { answerFrameworkError } from './http/framework-errors.ts'
 import { registerGenerateRoute } from './http/generate-route.ts'
 import { registerHealthRoute } from './http/health-route.ts'
 import { registerJobRoutes } from './http/job-routes.ts'
@@ -24,6 +25,7 @@ import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
 import { Shutdown } from './shutdown.ts'
 import { contextFactory } from './trpc/context.ts'
+import { installTRPCFastifyErrors } from './trpc/fastify-errors.ts'
 import { type AppRouter, appRouter } from './trpc/router.ts'
 import { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import { createUpstreamClient } from './upstream/client.ts'
@@ -120,6 +122,8 @@ export async function buildApp({
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     bodyLimit: BODY_LIMIT,
+    // A URL the router cannot read (bad percent-encoding, an over-long segment) gets our error body too.
+    frameworkErrors: answerFrameworkError,
     // tRPC batches put every procedure name in the path.
     routerOptions: { maxParamLength: 5000 },
     // While closing, requests on open connections get our own 503 SHUTTING_DOWN (shutdown-gate.ts), not Fastify's.
@@ -151,6 +155,7 @@ export async function buildApp({
   registerGenerateRoute(app, services)
   registerJobRoutes(app, services, streams)
   await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })
+  installTRPCFastifyErrors(app, '/trpc')
   // Not wrapped in fastify-plugin: tRPC's body parser must stay inside its own /trpc context.
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
