@@ -37,6 +37,8 @@ export async function measureScenario(
     AKASHGEN_UPSTREAM_URL: emulator.url,
     AKASHGEN_MAX_CONCURRENT: String(scenario.slots),
     AKASHGEN_MAX_QUEUE: '1000',
+    // The load generator is one client IP: per-IP rate limiting would measure the limiter.
+    AKASHGEN_RATE_LIMIT: '0',
     BENCH_PROBE_FILE: probeFile,
   })
   let load: LoadRun | undefined
