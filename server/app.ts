@@ -92,6 +92,7 @@ export async function buildApp({
       jobTimeoutMs: config.AKASHGEN_JOB_TIMEOUT_MS,
       sweepIntervalMs: Math.min(60_000, config.AKASHGEN_RETENTION_MS),
       imageCacheBytes: config.AKASHGEN_IMAGE_CACHE_BYTES,
+      retentionMs: config.AKASHGEN_RETENTION_MS,
       onClose: backend.shared ? 'handover' : 'cancel',
     },
     upstream,

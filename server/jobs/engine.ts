@@ -24,6 +24,8 @@ export interface JobEngineOptions {
   sweepIntervalMs: number
   /** Bytes of finished images this process keeps for downloads. */
   imageCacheBytes: number
+  /** How long a finished job (and so its cached image) stays available. */
+  retentionMs: number
   /**
    * What `close()` does with unfinished jobs: 'cancel' them (one process, nobody else could finish them), or
    * 'handover' the ones this process runs, so another replica sharing the store resumes them.
@@ -103,7 +105,10 @@ export class JobEngine {
       jobTimeoutMs: options.jobTimeoutMs,
       onStarted: () => this.#places.renumber(),
     })
-    this.#images = new JobImages(options.imageCacheBytes, deps.upstream)
+    this.#images = new JobImages(
+      { cacheBytes: options.imageCacheBytes, retentionMs: options.retentionMs },
+      deps.upstream,
+    )
     store.listen({
       changed: (jobId, record) => {
         if (!this.#watchers.has(jobId) && !this.#deadlines.has(jobId)) return
@@ -115,11 +120,12 @@ export class JobEngine {
       resync: () => void this.#resync(),
     })
     queue.process((jobId) => this.#runner.run(jobId))
-    // One sweeper for all records, rather than a timer per finished job.
-    this.#sweeper = setInterval(
-      () => void store.sweep(Date.now()).catch(() => {}),
-      options.sweepIntervalMs,
-    ).unref()
+    // One sweeper for all records and cached images, rather than a timer per finished job.
+    this.#sweeper = setInterval(() => {
+      const now = Date.now()
+      this.#images.sweep(now)
+      void store.sweep(now).catch(() => {})
+    }, options.sweepIntervalMs).unref()
   }
 
   /** Accepts a job: it starts at once or waits in line. Throws QUEUE_FULL when the line is full. */

@@ -1,4 +1,4 @@
-/** A byte-capped, per-process cache of finished images, evicting the oldest first. */
+/** A byte-capped, per-process cache of finished images, evicting the oldest first and the expired on a sweep. */
 
 /** A stored image. */
 export interface StoredImage {
@@ -10,6 +10,8 @@ export interface StoredImage {
 export class ImageCache {
   /** Insertion-ordered, so the first key is the oldest image. */
   readonly #images = new Map<string, StoredImage>()
+  /** When each image's job leaves retention: its image must not outlive its record. */
+  readonly #expiresAt = new Map<string, number>()
   #bytes = 0
   readonly #maxBytes: number
 
@@ -17,10 +19,12 @@ export class ImageCache {
     this.#maxBytes = maxBytes
   }
 
-  put(jobId: string, image: StoredImage): void {
+  /** Keeps `image` until `expiresAt` (or until newer images push it out). */
+  put(jobId: string, image: StoredImage, expiresAt: number): void {
     if (image.bytes.byteLength > this.#maxBytes) return
     this.drop(jobId)
     this.#images.set(jobId, image)
+    this.#expiresAt.set(jobId, expiresAt)
     this.#bytes += image.bytes.byteLength
     for (const oldest of this.#images.keys()) {
       if (this.#bytes <= this.#maxBytes) break
@@ -38,5 +42,22 @@ export class ImageCache {
     if (!image) return
     this.#bytes -= image.bytes.byteLength
     this.#images.delete(jobId)
+    this.#expiresAt.delete(jobId)
+  }
+
+  /** Drops the images whose jobs left retention; returns how many. */
+  sweep(now: number): number {
+    let dropped = 0
+    for (const [jobId, expiresAt] of this.#expiresAt) {
+      if (expiresAt > now) continue
+      this.drop(jobId)
+      dropped++
+    }
+    return dropped
+  }
+
+  /** Bytes held now. */
+  get bytes(): number {
+    return this.#bytes
   }
 }

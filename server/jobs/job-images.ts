@@ -9,10 +9,17 @@ import type { JobRecord } from './job-record.ts'
 export class JobImages {
   readonly #cache: ImageCache
   readonly #upstream: UpstreamClient
+  readonly #retentionMs: number
 
-  constructor(cacheBytes: number, upstream: UpstreamClient) {
-    this.#cache = new ImageCache(cacheBytes)
+  constructor(options: { cacheBytes: number; retentionMs: number }, upstream: UpstreamClient) {
+    this.#cache = new ImageCache(options.cacheBytes)
+    this.#retentionMs = options.retentionMs
     this.#upstream = upstream
+  }
+
+  /** Drops cached images whose jobs left retention. */
+  sweep(now: number): void {
+    this.#cache.sweep(now)
   }
 
   /** The image as a stream: from the cache when there, else relayed from the upstream as it arrives. */
@@ -34,7 +41,7 @@ export class JobImages {
     const cached = this.#cache.get(job.id)
     if (cached) return cached
     const image = await this.#upstream.fetchImage(result, signal)
-    this.#cache.put(job.id, image)
+    this.#cache.put(job.id, image, (job.finishedAt ?? Date.now()) + this.#retentionMs)
     return image
   }
 }

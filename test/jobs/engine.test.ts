@@ -11,6 +11,7 @@ engineContract('in-memory store', async (settings) => {
       jobTimeoutMs: settings.jobTimeoutMs,
       sweepIntervalMs: settings.sweepIntervalMs,
       imageCacheBytes: 10_000_000,
+      retentionMs: settings.retentionMs,
       onClose: 'cancel',
     },
     upstream,

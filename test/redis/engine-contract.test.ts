@@ -28,6 +28,7 @@ describe.skipIf(!REDIS_URL)('Redis backend', () => {
         jobTimeoutMs: settings.jobTimeoutMs,
         sweepIntervalMs: settings.sweepIntervalMs,
         imageCacheBytes: 10_000_000,
+        retentionMs: settings.retentionMs,
         onClose: 'handover',
       },
       upstream,
