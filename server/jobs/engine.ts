@@ -8,11 +8,11 @@ import { SHUTDOWN_RETRY_AFTER_S } from '../shutdown.ts'
 import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
 import { Followers } from './followers.ts'
 import type { StoredImage } from './image-cache.ts'
+import { JobFeed } from './job-feed.ts'
 import { JobImages } from './job-images.ts'
 import type { JobQueue } from './job-queue.ts'
 import type { JobEventRecord, JobRecord } from './job-record.ts'
 import { deadlineError, HANDOVER, JobRunner } from './job-runner.ts'
-import { JobWatchers } from './job-watchers.ts'
 import { QueuePlaces } from './queue-places.ts'
 import { RecordWriter, statusFor } from './record-writer.ts'
 import type { JobStore } from './store.ts'
@@ -82,7 +82,7 @@ export class JobEngine {
   readonly #places: QueuePlaces
   /** Deadline timers of the jobs this process accepted, for the ones still waiting in line when it passes. */
   readonly #deadlines = new Map<string, NodeJS.Timeout>()
-  readonly #watchers = new JobWatchers()
+  readonly #feed = new JobFeed({ require: (id) => this.require(id), read: (id) => this.get(id) })
   readonly #followers = new Followers()
   readonly #images: JobImages
   readonly #sweeper: NodeJS.Timeout
@@ -111,13 +111,13 @@ export class JobEngine {
     )
     store.listen({
       changed: (jobId, record) => {
-        if (!this.#watchers.has(jobId) && !this.#deadlines.has(jobId)) return
+        if (!this.#feed.watches(jobId) && !this.#deadlines.has(jobId)) return
         const job = record()
-        this.#watchers.notify(job)
+        this.#feed.changed(job)
         if (isFinalStatus(job.status)) this.#clearDeadline(jobId)
       },
       stopRequested: (jobId, error) => this.#runner.abort(jobId, error),
-      resync: () => void this.#resync(),
+      resync: () => void this.#feed.resync(),
     })
     queue.process((jobId) => this.#runner.run(jobId))
     // One sweeper for all records and cached images, rather than a timer per finished job.
@@ -176,40 +176,16 @@ export class JobEngine {
   }
 
   /** Resolves with the record once the job is final; rejects with the signal's reason if `signal` aborts first. */
-  async waitForFinal(jobId: string, signal?: AbortSignal): Promise<JobRecord> {
-    const subscription = this.#watchers.subscribe(jobId)
-    try {
-      let job = await this.require(jobId)
-      while (!isFinalStatus(job.status)) job = await subscription.next(signal)
-      return job
-    } finally {
-      subscription.close()
-    }
+  waitForFinal(jobId: string, signal?: AbortSignal): Promise<JobRecord> {
+    return this.#feed.final(jobId, signal)
   }
 
   /**
    * The job's events after `afterSeq`, then each new one as it happens, ending with the final one. A resume
    * with the last id seen gets exactly what it missed. Ends early (without error) when `signal` aborts.
    */
-  async *events(jobId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<JobEventRecord> {
-    const subscription = this.#watchers.subscribe(jobId)
-    try {
-      let job = await this.require(jobId)
-      let seen = afterSeq
-      for (;;) {
-        for (const event of job.events) {
-          if (event.seq <= seen) continue
-          seen = event.seq
-          yield event
-        }
-        if (isFinalStatus(job.status) || signal.aborted) return
-        const next = await subscription.next(signal).catch(() => undefined)
-        if (!next) return
-        job = next
-      }
-    } finally {
-      subscription.close()
-    }
+  events(jobId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<JobEventRecord> {
+    return this.#feed.events(jobId, afterSeq, signal)
   }
 
   /** Marks the job as followed (a waiting request or an open stream) until the returned function is called. */
@@ -306,13 +282,5 @@ export class JobEngine {
   #clearDeadline(jobId: string): void {
     clearTimeout(this.#deadlines.get(jobId))
     this.#deadlines.delete(jobId)
-  }
-
-  /** Re-reads the watched jobs after the store may have missed telling us of changes. */
-  async #resync(): Promise<void> {
-    for (const jobId of this.#watchers.watchedIds()) {
-      const job = await this.#deps.store.get(jobId).catch(() => undefined)
-      if (job) this.#watchers.notify(job)
-    }
   }
 }
