@@ -1,8 +1,9 @@
 // Starts the emulator and the servers under test as child processes on loopback, and stops them for sure.
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './free-port.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const START_TIMEOUT_MS = 20_000
@@ -151,16 +152,4 @@ async function waitForHealth(proc: BenchProcess): Promise<void> {
   throw new Error(
     `${proc.name} did not answer /health within ${START_TIMEOUT_MS} ms; stderr: ${proc.stderr()}`,
   )
-}
-
-/** A port free on 127.0.0.1 right now (the OS picks it; the child binds it a moment later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()))
-    })
-  })
 }

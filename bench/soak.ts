@@ -1,9 +1,10 @@
 // `npm run soak`: the emulator with 5% faults and a gateway process on loopback, N clients for S seconds, then checks.
+
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { type AddressInfo, createServer } from 'node:net'
 import { parseArgs } from 'node:util'
 import { emulatorControl } from './emulator-control.ts'
+import { freePort } from './free-port.ts'
 import { startEmulatorProcess, stopAll } from './processes.ts'
 import { closeClientSockets, type Outcome, pickScenario, runScenario } from './soak-clients.ts'
 import { percentile } from './stats.ts'
@@ -150,18 +151,6 @@ async function startGateway(upstream: string) {
     await sleep(100)
   }
   return { url, child, pid: child.pid ?? 0, exited }
-}
-
-/** A loopback port free right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** The process's resident memory in MiB (Linux /proc). */

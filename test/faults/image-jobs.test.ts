@@ -9,21 +9,15 @@ import {
   expectRecovery,
   faultGateway,
   generate,
+  playFault,
 } from './support.ts'
 
 const harness = useGatewayHarness()
 
 type Case = [string, Fault, number, string | undefined]
 
-/** Runs one job against `fault` on `endpoint`, then checks the answer, the clean-up and a normal job after. */
-async function play(endpoint: 'status' | 'image', fault: Fault, status: number, code: string | undefined) {
-  const gateway = await faultGateway(harness)
-  harness.emulator.configure({ faults: { [endpoint]: fault } })
-  expectAnswer(await generate(gateway), status, code)
-  await expectIdle(gateway, harness.emulator)
-  await expectRecovery(gateway, harness.emulator)
-  return gateway
-}
+const play = (endpoint: 'status' | 'image', fault: Fault, status: number, code: string | undefined) =>
+  playFault(harness, endpoint, fault, status, code)
 
 describe('a fault on the image', () => {
   it.each<Case>([

@@ -2,28 +2,14 @@
 import { describe, it } from 'vitest'
 import type { Fault } from '../../emulator/index.ts'
 import { useGatewayHarness } from '../support/harness.ts'
-import {
-  CALL_TIMEOUT_MS,
-  expectAnswer,
-  expectIdle,
-  expectRecovery,
-  faultGateway,
-  generate,
-} from './support.ts'
+import { CALL_TIMEOUT_MS, playFault } from './support.ts'
 
 const harness = useGatewayHarness()
 
 type Case = [string, Fault, number, string | undefined]
 
-/** Runs one job against `fault` on `endpoint`, then checks the answer, the clean-up and a normal job after. */
-async function play(endpoint: 'status' | 'image', fault: Fault, status: number, code: string | undefined) {
-  const gateway = await faultGateway(harness)
-  harness.emulator.configure({ faults: { [endpoint]: fault } })
-  expectAnswer(await generate(gateway), status, code)
-  await expectIdle(gateway, harness.emulator)
-  await expectRecovery(gateway, harness.emulator)
-  return gateway
-}
+const play = (endpoint: 'status' | 'image', fault: Fault, status: number, code: string | undefined) =>
+  playFault(harness, endpoint, fault, status, code)
 
 describe('a fault on status', () => {
   // Status trouble is the poller's: it backs off, pauses while the breaker is open, and the deadline bounds it.

@@ -1,7 +1,7 @@
 /** The fault suite's gateway (short timeouts), its calls, and the checks every fault case ends with. */
 import type { Health } from '@akashgen/client/contract'
 import { expect, vi } from 'vitest'
-import type { Emulator, EmulatorOptions } from '../../emulator/index.ts'
+import type { Emulator, EmulatorOptions, Fault } from '../../emulator/index.ts'
 import type { TestGateway } from '../support/gateway.ts'
 import type { GatewayHarness } from '../support/harness.ts'
 
@@ -113,3 +113,19 @@ export async function expectRecovery(
 /** A gateway for one fault case, with the suite's short timeouts plus `env`. */
 export const faultGateway = (harness: GatewayHarness, env: Record<string, string> = {}) =>
   harness.openGateway({ ...FAULT_ENV, ...env })
+
+/** Runs one job against `fault` on `endpoint`, then checks the answer, the clean-up and a normal job after. */
+export async function playFault(
+  harness: GatewayHarness,
+  endpoint: 'status' | 'image',
+  fault: Fault,
+  status: number,
+  code: string | undefined,
+): Promise<TestGateway> {
+  const gateway = await faultGateway(harness)
+  harness.emulator.configure({ faults: { [endpoint]: fault } })
+  expectAnswer(await generate(gateway), status, code)
+  await expectIdle(gateway, harness.emulator)
+  await expectRecovery(gateway, harness.emulator)
+  return gateway
+}

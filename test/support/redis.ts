@@ -1,11 +1,12 @@
 /** Redis for tests: the URL from REDIS_URL (the Redis suites run only with it), fresh key prefixes, cleanup. */
+
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
-import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { freePort } from '../../bench/free-port.ts'
 import { dropPrefix as dropKeys } from '../../server/jobs/redis/drop-prefix.ts'
 
 /** The Redis the Redis suites use; unset means those suites are skipped (and say why). */
@@ -71,16 +72,4 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   }
   await start()
   return { url, start, stop }
-}
-
-/** A loopback port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
