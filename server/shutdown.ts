@@ -1,4 +1,5 @@
 /** The gateway's shutdown state, shared by every surface: draining first, then the grace period's end. */
+import { setMaxListeners } from 'node:events'
 import { GatewayError } from './errors.ts'
 
 /** Seconds a caller refused during shutdown should wait: long enough for a restart or another replica. */
@@ -18,6 +19,11 @@ export function shuttingDown(
 export class Shutdown {
   #started = false
   readonly #grace = new AbortController()
+
+  constructor() {
+    // Every request waiting for a job listens to it for a while (abort-link.ts): many at once is normal.
+    setMaxListeners(0, this.#grace.signal)
+  }
 
   /** True from `begin()` on. */
   get started(): boolean {

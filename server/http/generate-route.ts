@@ -1,7 +1,9 @@
 /** `POST /api/generate`: the Go proxy's route, unchanged for curl users: JSON in, image bytes out. */
+
 import { GenerateInput, Job } from '@akashgen/client/contract'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { linkSignals } from '../abort-link.ts'
 import { GatewayError } from '../errors.ts'
 import { IdempotencyKeyHeader, REPLAYED_HEADER_DOC } from '../idempotency/docs.ts'
 import { REPLAYED_HEADER } from '../idempotency/key.ts'
@@ -117,8 +119,8 @@ export function registerGenerateRoute(
     })
     try {
       // The end of the shutdown grace answers SHUTTING_DOWN to a caller whose job was handed over.
-      const waiting = AbortSignal.any([hangUp.signal, shutdown.graceOver])
-      const final = await settled(engine.waitForFinal(job.id, waiting), waitS)
+      const waiting = linkSignals(hangUp.signal, shutdown.graceOver)
+      const final = await settled(engine.waitForFinal(job.id, waiting.signal), waitS).finally(waiting.unlink)
       if (!final) {
         const location = `/api/jobs/${job.id}`
         if (waitS !== undefined) reply.header('preference-applied', `wait=${waitS}`)

@@ -1,5 +1,7 @@
 /** One poller per process: batched, rate-capped status requests for every in-flight upstream job. */
+
 import type { Logger } from 'pino'
+import { linkSignals } from '../abort-link.ts'
 import { GatewayError } from '../errors.ts'
 import type { StatusAnswer, UpstreamJobState } from '../upstream/status.ts'
 import { BatchHealth } from './batch-health.ts'
@@ -195,7 +197,9 @@ export class StatusPoller {
     const ids = jobs.map((job) => job.id)
     let answer: StatusAnswer
     try {
-      answer = await this.#fetchStatus(ids, this.#closing.signal)
+      // A signal of its own per request: one derived from the long-lived closing signal would leak (abort-link.ts).
+      const request = linkSignals(this.#closing.signal)
+      answer = await this.#fetchStatus(ids, request.signal).finally(request.unlink)
     } catch (error) {
       const at = this.#clock.now()
       const paused = this.#options.pausedForMs()

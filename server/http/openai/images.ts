@@ -1,5 +1,7 @@
 /** `POST /v1/images/generations`: n jobs through the JobEngine, answered as OpenAI's `{created, data}`. */
+
 import type { FastifyInstance } from 'fastify'
+import { linkSignals } from '../../abort-link.ts'
 import { GatewayError } from '../../errors.ts'
 import { REPLAYED_HEADER } from '../../idempotency/key.ts'
 import type { JobEngine } from '../../jobs/engine.ts'
@@ -45,7 +47,7 @@ export function registerImageRoutes(
     const unfollows = jobs.map((job) => engine.follow(job.id))
     // Ends the waits still pending once one job has failed.
     const failed = new AbortController()
-    const signal = AbortSignal.any([hangUp.signal, failed.signal, shutdown.graceOver])
+    const { signal, unlink } = linkSignals(hangUp.signal, failed.signal, shutdown.graceOver)
     try {
       if (hangUp.signal.aborted) throw hangUp.signal.reason
       const finals = await Promise.all(jobs.map((job) => succeeded(engine, job.id, signal)))
@@ -78,6 +80,7 @@ export function registerImageRoutes(
       }
       throw error
     } finally {
+      unlink()
       for (const unfollow of unfollows) unfollow()
     }
   })
