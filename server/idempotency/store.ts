@@ -28,15 +28,33 @@ interface Held {
 /** How often expired keys are dropped from memory. */
 const SWEEP_INTERVAL_MS = 60_000
 
-/** The in-memory store: one Map, checked and set in one synchronous step, so reservations are atomic. */
+/** Keys one process remembers at most (about 250 bytes each): beyond it the oldest are forgotten first. */
+export const MAX_MEMORY_KEYS = 100_000
+
+/**
+ * The in-memory store: one Map, checked and set in one synchronous step, so reservations are atomic. It holds
+ * at most `maxKeys` keys: 24 hours of keys from a busy caller must not grow the heap without bound, so past
+ * the cap the oldest key is forgotten (a replay of it would then submit again).
+ */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #held = new Map<string, Held>()
   readonly #sweeper = setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS).unref()
+  readonly #maxKeys: number
+
+  constructor(maxKeys = MAX_MEMORY_KEYS) {
+    this.#maxKeys = maxKeys
+  }
 
   async reserve(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyRecord | undefined> {
     const held = this.#held.get(key)
     if (held && held.expiresAt > Date.now()) return held.record
+    this.#held.delete(key)
     this.#held.set(key, { record: { fingerprint, jobIds: null }, expiresAt: Date.now() + ttlMs })
+    // Insertion order is age order: the first key is the oldest.
+    for (const oldest of this.#held.keys()) {
+      if (this.#held.size <= this.#maxKeys) break
+      this.#held.delete(oldest)
+    }
     return undefined
   }
 
