@@ -16,6 +16,11 @@ export interface GenerateImageOptions extends AkashGenClientOptions {
   signal?: AbortSignal
   /** Called with the job view at each of its events: status, queue position or worker changed. */
   onStatus?: (job: Job) => void
+  /**
+   * Sent as `Idempotency-Key`: calling again with the same key and input within 24 h (after a lost connection,
+   * say) follows the same job instead of starting another.
+   */
+  idempotencyKey?: string
 }
 
 /** A finished image. */
@@ -31,7 +36,7 @@ export async function generateImage(
   options: GenerateImageOptions,
 ): Promise<GeneratedImage> {
   const { signal } = options
-  const client = createAkashGenClient(options)
+  const client = createAkashGenClient(withIdempotencyKey(options))
   let jobId: string | undefined
   try {
     signal?.throwIfAborted()
@@ -94,5 +99,18 @@ async function finish(job: Job, options: GenerateImageOptions): Promise<Generate
     return { bytes, contentType: response.headers.get('content-type') ?? 'application/octet-stream', job }
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/** The options with the idempotency key added to the headers of every call (this client makes one generate). */
+function withIdempotencyKey(options: GenerateImageOptions): AkashGenClientOptions {
+  const { idempotencyKey, headers } = options
+  if (!idempotencyKey) return options
+  return {
+    ...options,
+    headers: async () => ({
+      ...(typeof headers === 'function' ? await headers() : headers),
+      'idempotency-key': idempotencyKey,
+    }),
   }
 }

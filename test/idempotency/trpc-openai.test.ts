@@ -1,5 +1,5 @@
 /** Idempotency-Key on the tRPC `generate` mutation and on the OpenAI facade (n jobs under one key). */
-import { createAkashGenClient } from '@akashgen/client'
+import { createAkashGenClient, generateImage } from '@akashgen/client'
 import { describe, expect, it } from 'vitest'
 import { openAIFor, rejectionOf } from '../openai/support.ts'
 import { useGatewayHarness } from '../support/harness.ts'
@@ -24,6 +24,18 @@ describe('tRPC generate with an Idempotency-Key header', () => {
     }
     expect(conflict.data).toMatchObject({ errorCode: 'IDEMPOTENCY_CONFLICT', httpStatus: 409 })
     expect(harness.emulator.counters.submittedPrompts).toEqual(['a trpc fox'])
+  })
+
+  it("generateImage's idempotencyKey: a second call with the same key follows the same job", async () => {
+    const gateway = await harness.openGateway()
+    const idempotencyKey = key()
+    const first = await generateImage({ prompt: 'a keyed lighthouse' }, { url: gateway.url, idempotencyKey })
+    const second = await generateImage({ prompt: 'a keyed lighthouse' }, { url: gateway.url, idempotencyKey })
+    expect(second.job.jobId).toBe(first.job.jobId)
+    expect(Buffer.from(second.bytes).equals(Buffer.from(first.bytes))).toBe(true)
+    expect(harness.emulator.counters.submittedPrompts).toEqual(['a keyed lighthouse'])
+    const fresh = await generateImage({ prompt: 'a keyed lighthouse' }, { url: gateway.url })
+    expect(fresh.job.jobId).not.toBe(first.job.jobId)
   })
 
   it('submits every call without the header', async () => {
