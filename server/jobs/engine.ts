@@ -1,68 +1,20 @@
 /** JobEngine: the one path every surface takes: admission, the upstream run, deadlines, cancel, retention. */
 import { randomUUID } from 'node:crypto'
 import { type GenerateRequest, isFinalStatus } from '@akashgen/client/contract'
-import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
-import type { StatusPoller } from '../polling/status-poller.ts'
 import { SHUTDOWN_RETRY_AFTER_S } from '../shutdown.ts'
-import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
+import type { UpstreamImageStream } from '../upstream/client.ts'
+import type { EngineStats, JobEngineDeps } from './engine-types.ts'
 import { Followers } from './followers.ts'
 import type { StoredImage } from './image-cache.ts'
 import { JobFeed } from './job-feed.ts'
 import { JobImages } from './job-images.ts'
-import type { JobQueue } from './job-queue.ts'
 import type { JobEventRecord, JobRecord } from './job-record.ts'
 import { deadlineError, HANDOVER, JobRunner } from './job-runner.ts'
 import { QueuePlaces } from './queue-places.ts'
 import { RecordWriter, statusFor } from './record-writer.ts'
-import type { JobStore } from './store.ts'
 
-/** Engine settings, taken from the configuration. */
-export interface JobEngineOptions {
-  jobTimeoutMs: number
-  /** How often finished records past retention are dropped. */
-  sweepIntervalMs: number
-  /** Bytes of finished images this process keeps for downloads. */
-  imageCacheBytes: number
-  /** How long a finished job (and so its cached image) stays available. */
-  retentionMs: number
-  /**
-   * What `close()` does with unfinished jobs: 'cancel' them (one process, nobody else could finish them), or
-   * 'handover' the ones this process runs, so another replica sharing the store resumes them.
-   */
-  onClose: 'cancel' | 'handover'
-}
-
-/** What the engine works with. */
-export interface JobEngineDeps {
-  options: JobEngineOptions
-  upstream: UpstreamClient
-  poller: StatusPoller
-  store: JobStore
-  queue: JobQueue
-  logger: Logger
-  /** Told of each job's milestones in this process, e.g. for metrics. */
-  observer?: JobObserver
-}
-
-/** What the engine reports of the jobs this process handles; timestamps are the record's own (ms). */
-export interface JobObserver {
-  /** The job took a slot here for the first time (`startedAt` is set; a resumed job is not reported again). */
-  started(job: JobRecord): void
-  /** The upstream finished the job (succeeded or failed) and the gateway saw it at `upstreamEndedAt`; `job` is final. */
-  upstreamFinished(job: JobRecord, upstreamEndedAt: number): void
-  /** This process made the job final, whatever its status. */
-  finished(job: JobRecord): void
-}
-
-/** Counts for health and metrics (deployment-wide when the store is shared). */
-export interface EngineStats {
-  slotsInUse: number
-  maxConcurrent: number
-  queued: number
-  maxQueue: number
-  retained: number
-}
+export type { EngineStats, JobEngineDeps, JobEngineOptions, JobObserver } from './engine-types.ts'
 
 /** How long `cancel` waits for the replica running a job to report it final. */
 const CANCEL_WAIT_MS = 5000
