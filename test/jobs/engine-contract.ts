@@ -3,8 +3,10 @@ import { GenerateInput } from '@akashgen/client/contract'
 import { pino } from 'pino'
 import { afterAll, afterEach, beforeAll, describe } from 'vitest'
 import type { Emulator, EmulatorOptions } from '../../emulator/index.ts'
-import type { JobEngine } from '../../server/jobs/engine.ts'
+import { JobEngine } from '../../server/jobs/engine.ts'
+import type { JobQueue } from '../../server/jobs/job-queue.ts'
 import type { JobRecord } from '../../server/jobs/job-record.ts'
+import type { JobStore } from '../../server/jobs/store.ts'
 import { StatusPoller } from '../../server/polling/status-poller.ts'
 import { createUpstreamClient, type UpstreamClient } from '../../server/upstream/client.ts'
 import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
@@ -62,6 +64,42 @@ export function upstreamParts(upstreamUrl: string): { upstream: UpstreamClient; 
   const fetchStatus = (ids: readonly string[], signal: AbortSignal) => upstream.status(ids, signal)
   const poller = new StatusPoller(fetchStatus, { statusRps: 20, coldIntervalMs: 20 }, logger)
   return { upstream, poller }
+}
+
+/** The store and queue an engine under test runs on, what it does on close, and what else to close after it. */
+export interface EngineBackend {
+  store: JobStore
+  queue: JobQueue
+  onClose: 'cancel' | 'handover'
+  close?(): Promise<void>
+}
+
+/** A JobEngine on `backend` in front of the emulator, with the settings of a contract test. */
+export function engineOn(settings: EngineSettings, backend: EngineBackend): EngineUnderTest {
+  const { upstream, poller } = upstreamParts(settings.upstreamUrl)
+  const engine = new JobEngine({
+    options: {
+      jobTimeoutMs: settings.jobTimeoutMs,
+      sweepIntervalMs: settings.sweepIntervalMs,
+      imageCacheBytes: 10_000_000,
+      retentionMs: settings.retentionMs,
+      onClose: backend.onClose,
+    },
+    upstream,
+    poller,
+    store: backend.store,
+    queue: backend.queue,
+    logger: pino({ level: 'silent' }),
+  })
+  return {
+    engine,
+    poller,
+    async close() {
+      await engine.close()
+      poller.close()
+      await backend.close?.()
+    },
+  }
 }
 
 const DEFAULTS = {

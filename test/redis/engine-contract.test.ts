@@ -3,8 +3,7 @@ import { pino } from 'pino'
 import { describe } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { createJobBackend } from '../../server/jobs/backend.ts'
-import { JobEngine } from '../../server/jobs/engine.ts'
-import { engineContract, upstreamParts } from '../jobs/engine-contract.ts'
+import { engineContract, engineOn } from '../jobs/engine-contract.ts'
 import { dropPrefix, explainSkip, freshPrefix, REDIS_URL } from '../support/redis.ts'
 
 explainSkip('the Redis engine contract')
@@ -13,8 +12,6 @@ describe.skipIf(!REDIS_URL)('Redis backend', () => {
   engineContract('Redis store and BullMQ queue', async (settings) => {
     const url = REDIS_URL ?? ''
     const prefix = freshPrefix()
-    const { upstream, poller } = upstreamParts(settings.upstreamUrl)
-    const logger = pino({ level: 'silent' })
     const config = {
       ...loadConfig({ REDIS_URL: url, AKASHGEN_REDIS_PREFIX: prefix, AKASHGEN_REDIS_LOCK_MS: '1000' }),
       AKASHGEN_MAX_CONCURRENT: settings.maxConcurrent,
@@ -22,30 +19,15 @@ describe.skipIf(!REDIS_URL)('Redis backend', () => {
       AKASHGEN_JOB_TIMEOUT_MS: settings.jobTimeoutMs,
       AKASHGEN_RETENTION_MS: settings.retentionMs,
     }
-    const backend = await createJobBackend(config, logger, { onReplicas: () => {} })
-    const engine = new JobEngine({
-      options: {
-        jobTimeoutMs: settings.jobTimeoutMs,
-        sweepIntervalMs: settings.sweepIntervalMs,
-        imageCacheBytes: 10_000_000,
-        retentionMs: settings.retentionMs,
-        onClose: 'handover',
-      },
-      upstream,
-      poller,
+    const backend = await createJobBackend(config, pino({ level: 'silent' }), { onReplicas: () => {} })
+    return engineOn(settings, {
       store: backend.store,
       queue: backend.queue,
-      logger,
-    })
-    return {
-      engine,
-      poller,
+      onClose: 'handover',
       async close() {
-        await engine.close()
-        poller.close()
         await backend.close()
         await dropPrefix(url, prefix)
       },
-    }
+    })
   })
 })
