@@ -64,10 +64,17 @@ async function createRedisBackend(
   const prefix = config.AKASHGEN_REDIS_PREFIX
   const redis = connect(url, 'akashgen-commands', logger)
   const subscriber = connect(url, 'akashgen-events', logger)
+  const replicas = new Replicas(redis, prefix, hooks.onReplicas)
   const store = new RedisJobStore(
     redis,
     subscriber,
-    { prefix, retentionMs: config.AKASHGEN_RETENTION_MS, jobTimeoutMs: config.AKASHGEN_JOB_TIMEOUT_MS },
+    {
+      prefix,
+      replicaId: replicas.id,
+      liveReplicas: () => replicas.liveIds(),
+      retentionMs: config.AKASHGEN_RETENTION_MS,
+      jobTimeoutMs: config.AKASHGEN_JOB_TIMEOUT_MS,
+    },
     logger,
   )
   const queue = new BullJobQueue(
@@ -81,7 +88,6 @@ async function createRedisBackend(
     },
     logger,
   )
-  const replicas = new Replicas(redis, prefix, hooks.onReplicas)
   // Start-up waits for Redis: a gateway that starts while Redis is away would refuse everything anyway.
   await Promise.all([whenReady(redis, START_TIMEOUT_MS), whenReady(subscriber, START_TIMEOUT_MS)]).catch(
     (error: unknown) => {

@@ -5,7 +5,6 @@ import { GatewayError } from '../errors.ts'
 import { SHUTDOWN_RETRY_AFTER_S } from '../shutdown.ts'
 import type { UpstreamImageStream } from '../upstream/client.ts'
 import type { EngineStats, JobEngineDeps } from './engine-types.ts'
-import { Followers } from './followers.ts'
 import type { StoredImage } from './image-cache.ts'
 import { JobFeed } from './job-feed.ts'
 import { JobImages } from './job-images.ts'
@@ -35,7 +34,6 @@ export class JobEngine {
   /** Deadline timers of the jobs this process accepted, for the ones still waiting in line when it passes. */
   readonly #deadlines = new Map<string, NodeJS.Timeout>()
   readonly #feed = new JobFeed({ require: (id) => this.require(id), read: (id) => this.get(id) })
-  readonly #followers = new Followers()
   readonly #images: JobImages
   readonly #sweeper: NodeJS.Timeout
   /** Rolling mean of job durations in seconds, for Retry-After estimates. */
@@ -140,14 +138,25 @@ export class JobEngine {
     return this.#feed.events(jobId, afterSeq, signal)
   }
 
-  /** Marks the job as followed (a waiting request or an open stream) until the returned function is called. */
+  /**
+   * Marks the job as followed (a waiting request or an open stream) until the returned function is called
+   * (once; later calls do nothing). Followers on every replica count.
+   */
   follow(jobId: string): () => void {
-    return this.#followers.follow(jobId)
+    const { store } = this.#deps
+    void store.follow(jobId, 1).catch(() => {})
+    let followed = true
+    return () => {
+      if (!followed) return
+      followed = false
+      void store.follow(jobId, -1).catch(() => {})
+    }
   }
 
-  /** Cancels the job when nobody here follows it any more (its caller hung up); true when it did. */
+  /** Cancels the job when nobody follows it any more, on any replica (its caller hung up); true when it did. */
   async abandon(jobId: string, reason: string): Promise<boolean> {
-    if (this.#followers.has(jobId) || isFinalStatus((await this.require(jobId)).status)) return false
+    const [followers, job] = await Promise.all([this.#deps.store.followers(jobId), this.require(jobId)])
+    if (followers > 0 || isFinalStatus(job.status)) return false
     await this.cancel(jobId, reason)
     return true
   }

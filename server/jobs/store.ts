@@ -31,6 +31,10 @@ export interface JobStore {
   requestStop(jobId: string, error: GatewayError): Promise<void>
   /** The stop request for the job, if any. */
   stopRequest(jobId: string): Promise<GatewayError | undefined>
+  /** One more (`+1`) or one fewer (`-1`) follower of the job here: a request waiting for it, an open stream. */
+  follow(jobId: string, delta: 1 | -1): Promise<void>
+  /** Followers of the job on every live replica: a caller's hang-up abandons a job only when this is 0. */
+  followers(jobId: string): Promise<number>
   /** Number of records held. */
   size(): Promise<number>
   /** Drops records whose retention has passed; returns how many. */
@@ -43,6 +47,7 @@ export interface JobStore {
 export class MemoryJobStore implements JobStore {
   readonly #jobs = new Map<string, JobRecord>()
   readonly #stops = new Map<string, GatewayError>()
+  readonly #followers = new Map<string, number>()
   readonly #retentionMs: number
   readonly #listeners: StoreListener[] = []
 
@@ -77,6 +82,16 @@ export class MemoryJobStore implements JobStore {
 
   async stopRequest(jobId: string): Promise<GatewayError | undefined> {
     return this.#stops.get(jobId)
+  }
+
+  async follow(jobId: string, delta: 1 | -1): Promise<void> {
+    const count = (this.#followers.get(jobId) ?? 0) + delta
+    if (count > 0) this.#followers.set(jobId, count)
+    else this.#followers.delete(jobId)
+  }
+
+  async followers(jobId: string): Promise<number> {
+    return this.#followers.get(jobId) ?? 0
   }
 
   async size(): Promise<number> {

@@ -89,6 +89,33 @@ describe.skipIf(!REDIS_URL)('two gateway processes on one Redis', () => {
     expect(emulator.counters.submissions).toBe(1)
   })
 
+  it("a sync caller's hang-up on A leaves a job that an event stream on B still follows", async () => {
+    await setup({ queueMs: 0, runMs: 1500 })
+    const [a, b] = await Promise.all([replica(), replica()])
+    const caller = new AbortController()
+    const call = fetch(`${a.url}/api/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'watched from B' }),
+      signal: caller.signal,
+    }).catch(() => 'hung up')
+    // The sync route answers only once the job is done; its id is in A's "job accepted" line before that.
+    const [, jobId = ''] = await a.waitFor(/"jobId":"([0-9a-f-]{36})","place"/)
+    const statuses: string[] = []
+    const stream = fetchSse(`${b.url}/api/jobs/${jobId}/events`, {}, (message) => {
+      statuses.push(message.event)
+      return undefined
+    })
+    await vi.waitFor(() => expect(statuses).toContain('running'), { timeout: 10_000 })
+    caller.abort()
+    expect(await call).toBe('hung up')
+    await a.waitFor(/caller hung up/)
+    const ended = await stream
+    expect(ended.ended).toBe(true)
+    expect(statuses.at(-1)).toBe('succeeded')
+    expect(emulator.counters.submittedPrompts).toEqual(['watched from B'])
+  })
+
   it('holds AKASHGEN_MAX_CONCURRENT for the whole deployment under load spread over both', async () => {
     await setup({ queueMs: 0, runMs: 150 })
     const gateways = await Promise.all([replica(), replica()])

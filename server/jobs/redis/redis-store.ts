@@ -30,6 +30,10 @@ const WRITE_RETRY_MS = 60_000
 /** Settings of the Redis store. */
 export interface RedisStoreOptions {
   prefix: string
+  /** This replica's id: followers are counted per replica, so a dead replica's never keep a job alive. */
+  replicaId: string
+  /** Ids of the replicas alive now. */
+  liveReplicas(): Promise<string[]>
   retentionMs: number
   jobTimeoutMs: number
 }
@@ -119,6 +123,25 @@ export class RedisJobStore implements JobStore {
     return message ? decodeError(JSON.parse(message).error) : undefined
   }
 
+  async follow(jobId: string, delta: 1 | -1): Promise<void> {
+    const key = this.#followersKey(jobId)
+    await storeCall(() =>
+      this.#redis.multi().hincrby(key, this.#options.replicaId, delta).pexpire(key, this.#liveTtlMs()).exec(),
+    )
+  }
+
+  async followers(jobId: string): Promise<number> {
+    const [counts, live] = await Promise.all([
+      storeCall(() => this.#redis.hgetall(this.#followersKey(jobId))),
+      this.#options.liveReplicas(),
+    ])
+    const alive = new Set(live)
+    return Object.entries(counts).reduce(
+      (sum, [replica, count]) => sum + (alive.has(replica) ? Math.max(0, Number(count)) : 0),
+      0,
+    )
+  }
+
   /** Records not expired yet (the index may still list expired ones until the next sweep). */
   async size(): Promise<number> {
     return storeCall(() => this.#redis.zcount(this.#keys.index, `(${Date.now()}`, '+inf'))
@@ -188,6 +211,10 @@ export class RedisJobStore implements JobStore {
 
   #recordKey(jobId: string): string {
     return `${this.#options.prefix}:job:${jobId}`
+  }
+
+  #followersKey(jobId: string): string {
+    return `${this.#options.prefix}:followers:${jobId}`
   }
 
   #stopKey(jobId: string): string {

@@ -1,6 +1,7 @@
 /** Which replicas are alive: each one beats into a sorted set; the live count splits the upstream budget. */
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import { storeCall } from './connection.ts'
 
 /** A replica counts as alive this long after its last beat. */
 const ALIVE_MS = 3000
@@ -25,6 +26,11 @@ export class Replicas {
   /** Live replicas (at least this one). */
   get live(): number {
     return this.#live
+  }
+
+  /** Ids of the replicas that beat within the last few seconds (this one included). */
+  async liveIds(): Promise<string[]> {
+    return storeCall(() => this.#redis.zrangebyscore(this.#key, Date.now() - ALIVE_MS, '+inf'))
   }
 
   /** Beats once now, then every second. */
