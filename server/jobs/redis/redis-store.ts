@@ -24,6 +24,16 @@ redis.call('PUBLISH', KEYS[3], ARGV[5] .. ' ' .. ARGV[2])
 return 1
 `
 
+/**
+ * Adds `delta` to this replica's count of a job's followers; a count back at 0 is removed, so a job nobody
+ * follows any more leaves no key behind. KEYS: the followers hash. ARGV: replica id, delta, ttl ms.
+ */
+const FOLLOW = `
+local count = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+if count <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return count
+`
+
 /** How long a write keeps trying while Redis is away, before it gives up (the job's own deadline is shorter). */
 const WRITE_RETRY_MS = 60_000
 
@@ -55,6 +65,7 @@ export class RedisJobStore implements JobStore {
     const { prefix } = options
     this.#keys = { index: `${prefix}:jobs`, changes: `${prefix}:changes`, stops: `${prefix}:stops` }
     redis.defineCommand('compareAndSetJob', { numberOfKeys: 3, lua: COMPARE_AND_SET })
+    redis.defineCommand('followJob', { numberOfKeys: 1, lua: FOLLOW })
     subscriber.on('message', (channel: string, message: string) => this.#onMessage(channel, message))
     let subscribedOnce = false
     // ioredis subscribes again by itself after a reconnect; what was published meanwhile is re-read.
@@ -124,10 +135,9 @@ export class RedisJobStore implements JobStore {
   }
 
   async follow(jobId: string, delta: 1 | -1): Promise<void> {
-    const key = this.#followersKey(jobId)
-    await storeCall(() =>
-      this.#redis.multi().hincrby(key, this.#options.replicaId, delta).pexpire(key, this.#liveTtlMs()).exec(),
-    )
+    const redis = this.#redis as Redis & { followJob(...args: (string | number)[]): Promise<number> }
+    const { replicaId } = this.#options
+    await storeCall(() => redis.followJob(this.#followersKey(jobId), replicaId, delta, this.#liveTtlMs()))
   }
 
   async followers(jobId: string): Promise<number> {
