@@ -1,23 +1,13 @@
 /** The playground page end to end in headless Chromium, against a real gateway and emulator on loopback. */
 import { mkdir } from 'node:fs/promises'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { SAMPLER_ALIASES, SAMPLERS, SCHEDULERS } from '../../client/contract/index.ts'
+import { launchChromium } from '../support/chromium.ts'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 /** The policy the gateway is meant to send with the page: the page must work under it. */
 const STRICT_CSP = "default-src 'self'"
 
@@ -26,7 +16,7 @@ let browser: Browser
 const contexts: BrowserContext[] = []
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  browser = await launchChromium()
 })
 afterEach(async () => {
   await Promise.all(contexts.splice(0).map((context) => context.close()))
