@@ -1,21 +1,19 @@
 /** Idempotency-Key across two gateways on one Redis: one key, one upstream job, whichever replica is asked. */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { useGatewayHarness } from '../support/harness.ts'
-import { dropPrefix, explainSkip, freshPrefix, REDIS_URL } from '../support/redis.ts'
-
-explainSkip('Idempotency-Key on Redis')
+import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 
 const harness = useGatewayHarness()
 const prefixes: string[] = []
 afterEach(async () => {
-  for (const prefix of prefixes.splice(0)) await dropPrefix(REDIS_URL ?? '', prefix)
+  for (const prefix of prefixes.splice(0)) await dropPrefix(REDIS_URL, prefix)
 })
 
 /** Two gateways sharing a fresh prefix on the test Redis. */
 async function twoReplicas() {
   const prefix = freshPrefix()
   prefixes.push(prefix)
-  const env = { REDIS_URL: REDIS_URL ?? '', AKASHGEN_REDIS_PREFIX: prefix }
+  const env = { REDIS_URL: REDIS_URL, AKASHGEN_REDIS_PREFIX: prefix }
   return Promise.all([harness.openGateway(env), harness.openGateway(env)])
 }
 
@@ -26,7 +24,8 @@ const generate = (url: string, body: unknown, headers: Record<string, string>) =
     body: JSON.stringify(body),
   })
 
-describe.skipIf(!REDIS_URL)('Idempotency-Key shared by two replicas', () => {
+describe('Idempotency-Key shared by two replicas', () => {
+  beforeAll(requireRedis)
   it('gives requests racing on both replicas one job and one upstream submission', async () => {
     const [a, b] = await twoReplicas()
     const headers = { 'idempotency-key': `race-${crypto.randomUUID()}` }
@@ -56,7 +55,7 @@ describe.skipIf(!REDIS_URL)('Idempotency-Key shared by two replicas', () => {
     const secret = `visible-key-${crypto.randomUUID()}`
     await generate(a.url, { prompt: 'hashed' }, { 'idempotency-key': secret, authorization: 'Bearer s3cr3t' })
     const { Redis } = await import('ioredis')
-    const redis = new Redis(REDIS_URL ?? '')
+    const redis = new Redis(REDIS_URL)
     try {
       const keys = await redis.keys(`${prefixes.at(-1)}:idempotency:*`)
       expect(keys).toHaveLength(1)

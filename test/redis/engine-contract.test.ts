@@ -1,16 +1,15 @@
 /** The JobEngine contract against the Redis backend (BullMQ + ioredis) on a real Redis. */
 import { pino } from 'pino'
-import { describe } from 'vitest'
+import { beforeAll, describe } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { createJobBackend } from '../../server/jobs/backend.ts'
 import { engineContract, engineOn } from '../jobs/engine-contract.ts'
-import { dropPrefix, explainSkip, freshPrefix, REDIS_URL } from '../support/redis.ts'
+import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 
-explainSkip('the Redis engine contract')
-
-describe.skipIf(!REDIS_URL)('Redis backend', () => {
+describe('Redis backend', () => {
+  beforeAll(requireRedis)
   engineContract('Redis store and BullMQ queue', async (settings) => {
-    const url = REDIS_URL ?? ''
+    const url = REDIS_URL
     const prefix = freshPrefix()
     const config = {
       ...loadConfig({ REDIS_URL: url, AKASHGEN_REDIS_PREFIX: prefix, AKASHGEN_REDIS_LOCK_MS: '1000' }),

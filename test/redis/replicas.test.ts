@@ -4,20 +4,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { Emulator } from '../../emulator/index.ts'
 import { resetEmulator, servedImage, startTestEmulator, upstreamJobFor } from '../support/emulator.ts'
 import { type RunningProcess, runGateway } from '../support/process.ts'
-import { dropPrefix, explainSkip, freshPrefix, REDIS_URL } from '../support/redis.ts'
+import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 import { fetchSse } from '../support/sse.ts'
-
-explainSkip('the replica tests')
 
 type Gateway = RunningProcess & { url: string }
 
-describe.skipIf(!REDIS_URL)('two gateway processes on one Redis', () => {
-  const redisUrl = REDIS_URL ?? ''
+describe('two gateway processes on one Redis', () => {
+  const redisUrl = REDIS_URL
   let emulator: Emulator
   let prefix = ''
   const running: Gateway[] = []
 
   beforeAll(async () => {
+    requireRedis()
     emulator = await startTestEmulator()
   })
   afterAll(() => emulator.close())

@@ -1,8 +1,8 @@
 // Rate limits: per key (per IP when open), tRPC batches counted per call, the headers, and Redis-shared counters.
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAkashGenClient } from '../../client/index.ts'
 import { useGatewayHarness } from '../support/harness.ts'
-import { dropPrefix, explainSkip, freshPrefix, REDIS_URL } from '../support/redis.ts'
+import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 
 const harness = useGatewayHarness()
 
@@ -85,16 +85,17 @@ describe('rate limits', () => {
   })
 })
 
-describe.runIf(REDIS_URL)('rate limits with REDIS_URL', () => {
+describe('rate limits with REDIS_URL', () => {
+  beforeAll(requireRedis)
   const prefixes: string[] = []
   afterAll(async () => {
-    for (const prefix of prefixes) await dropPrefix(REDIS_URL as string, prefix)
+    for (const prefix of prefixes) await dropPrefix(REDIS_URL, prefix)
   })
 
   it('two gateways share one counter', async () => {
     const prefix = freshPrefix()
     prefixes.push(prefix)
-    const env = { ...LIMIT, REDIS_URL: REDIS_URL as string, AKASHGEN_REDIS_PREFIX: prefix }
+    const env = { ...LIMIT, REDIS_URL: REDIS_URL, AKASHGEN_REDIS_PREFIX: prefix }
     const [first, second] = [await harness.openGateway(env), await harness.openGateway(env)]
     expect((await job(first.url)).status).toBe(400)
     expect((await job(second.url)).status).toBe(400)
@@ -102,4 +103,3 @@ describe.runIf(REDIS_URL)('rate limits with REDIS_URL', () => {
     await expectLimited(await job(second.url))
   })
 })
-explainSkip('test/security/rate-limit.test.ts (the Redis-shared counter)')

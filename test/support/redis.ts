@@ -1,21 +1,20 @@
-/** Redis for tests: the URL from REDIS_URL (the Redis suites run only with it), fresh key prefixes, cleanup. */
+/** Redis for tests: the URL the global setup provides, fresh key prefixes, cleanup, and a redis-server of a test's own. */
 
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { freePort } from '../../bench/free-port.ts'
+import { inject } from 'vitest'
 import { dropPrefix as dropKeys } from '../../server/jobs/redis/drop-prefix.ts'
 
-/** The Redis the Redis suites use; unset means those suites are skipped (and say why). */
-export const REDIS_URL = process.env.REDIS_URL
+/** The Redis the Redis suites use (see redis-global-setup.ts); empty when the machine has none. */
+export const REDIS_URL: string = inject('redisUrl')
 
-/** Why the Redis suites did not run, printed once per suite file. */
-export function explainSkip(suite: string): void {
+/** Fails the Redis suites, saying how to get Redis, when there is none (they are never skipped). */
+export function requireRedis(): void {
   if (!REDIS_URL)
-    console.warn(`${suite}: skipped because REDIS_URL is not set (e.g. REDIS_URL=redis://127.0.0.1:6379)`)
+    throw new Error(
+      'the Redis suites need Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379), or install redis-server ' +
+        '(apt-get install -y redis-server) and npm test starts its own',
+    )
 }
 
 /** A key prefix no other test uses, so tests never see each other's jobs. */
@@ -31,45 +30,4 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
   }
 }
 
-/** A redis-server of a test's own (appendonly, fsync always), which the test may stop and start again. */
-export interface OwnRedis {
-  url: string
-  /** Shuts the server down (its data is on disk) and waits for it to exit. */
-  stop(): Promise<void>
-  /** Starts it again on the same port and data directory; resolves once it answers. */
-  start(): Promise<void>
-}
-
-/** Starts a redis-server on a free loopback port, keeping its data in a fresh temporary directory. */
-export async function startOwnRedis(): Promise<OwnRedis> {
-  const dir = await mkdtemp(join(tmpdir(), 'akashgen-redis-'))
-  const port = await freePort()
-  const url = `redis://127.0.0.1:${port}`
-  let server: ChildProcess | undefined
-  const start = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes']
-    server = spawn('redis-server', [...args, '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' })
-    for (let attempt = 0; ; attempt++) {
-      const probe = new Redis(url, { retryStrategy: () => null, lazyConnect: true, maxRetriesPerRequest: 0 })
-      probe.on('error', () => {})
-      try {
-        await probe.connect()
-        if ((await probe.ping()) === 'PONG') return
-      } catch (error) {
-        if (attempt > 100) throw error
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      } finally {
-        probe.disconnect()
-      }
-    }
-  }
-  const stop = async () => {
-    const running = server
-    if (!running || running.exitCode !== null) return
-    const exited = new Promise((resolve) => running.once('exit', resolve))
-    running.kill('SIGTERM')
-    await exited
-  }
-  await start()
-  return { url, start, stop }
-}
+export { type OwnRedis, startOwnRedis } from './own-redis.ts'
