@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { GatewayError } from '../../errors.ts'
 import { type ApiKeys, challenge, keysOfHeaders, unauthorized } from './api-keys.ts'
+import { rememberCaller } from './caller.ts'
 import type { RateLimiter } from './rate-limit.ts'
 
 /** What a route is, for the guard: `ops` (health, readiness, metrics), `open` (pages, docs), `trpc`, or `api`. */
@@ -53,6 +54,7 @@ export class ApiGuard {
           reply,
           candidates.some((key) => key !== undefined),
         )
+      rememberCaller(request, identity)
     }
     if (weight > 0) await this.#limiter?.consume(request, reply, identity, weight)
   }
