@@ -37,8 +37,11 @@ export async function measureScenario(
     AKASHGEN_UPSTREAM_URL: emulator.url,
     AKASHGEN_MAX_CONCURRENT: String(scenario.slots),
     AKASHGEN_MAX_QUEUE: '1000',
-    // The load generator is one client IP: per-IP rate limiting would measure the limiter.
+    // The load generator is one client IP: per-IP rate limiting would measure the limiter, and per-client
+    // shares would refuse most of its jobs.
     AKASHGEN_RATE_LIMIT: '0',
+    AKASHGEN_MAX_JOBS_PER_CLIENT: '0',
+    AKASHGEN_MAX_STREAMS_PER_CLIENT: '0',
     BENCH_PROBE_FILE: probeFile,
   })
   let load: LoadRun | undefined

@@ -79,8 +79,11 @@ async function measure(setup: Setup, emulatorUrl: string): Promise<Sample> {
     AKASHGEN_UPSTREAM_URL: emulatorUrl,
     AKASHGEN_MAX_CONCURRENT: String(SLOTS),
     AKASHGEN_MAX_QUEUE: '1000',
-    // The load generator is one client IP: per-IP rate limiting would measure the limiter.
+    // The load generator is one client IP: per-IP rate limiting would measure the limiter, and per-client
+    // shares would refuse most of its jobs.
     AKASHGEN_RATE_LIMIT: '0',
+    AKASHGEN_MAX_JOBS_PER_CLIENT: '0',
+    AKASHGEN_MAX_STREAMS_PER_CLIENT: '0',
     // Far above what 200 slots of 300 ms jobs need: this measures the gateway, not the status budget.
     AKASHGEN_STATUS_RPS: '1000',
     ...(setup.redis ? { REDIS_URL: redisUrl, AKASHGEN_REDIS_PREFIX: prefix } : {}),

@@ -119,6 +119,9 @@ async function startGateway(upstream: string) {
       AKASHGEN_UPSTREAM_URL: upstream,
       AKASHGEN_MAX_CONCURRENT: '300',
       AKASHGEN_MAX_QUEUE: '2000',
+      // Every simulated client is one address: per-client shares would refuse most of the load.
+      AKASHGEN_MAX_JOBS_PER_CLIENT: '0',
+      AKASHGEN_MAX_STREAMS_PER_CLIENT: '0',
       AKASHGEN_STATUS_RPS: '50',
       AKASHGEN_POLL_INTERVAL_MS: '100',
       AKASHGEN_JOB_TIMEOUT_MS: '60000',

@@ -2,7 +2,7 @@
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Logger } from 'pino'
-import type { Config } from './config.ts'
+import { type Config, maxJobsPerClient } from './config.ts'
 import { installConnectionDrain } from './http/connection-drain.ts'
 import { installErrorHandlers } from './http/errors.ts'
 import { answerFrameworkError } from './http/framework-errors.ts'
@@ -94,11 +94,13 @@ export async function buildApp({
       imageCacheBytes: config.AKASHGEN_IMAGE_CACHE_BYTES,
       retentionMs: config.AKASHGEN_RETENTION_MS,
       onClose: backend.shared ? 'handover' : 'cancel',
+      maxJobsPerClient: maxJobsPerClient(config),
     },
     upstream,
     poller,
     store: backend.store,
     queue: backend.queue,
+    shares: backend.shares,
     logger,
     observer: jobMetrics(metrics),
   })
@@ -110,7 +112,7 @@ export async function buildApp({
     upstream,
     circuit,
     imageBytes: imageBytesCounter(metrics),
-    idempotency: new Idempotency(backend.idempotency, (jobId) => engine.require(jobId)),
+    idempotency: new Idempotency(backend.idempotency, (jobId, caller) => engine.require(jobId, caller)),
     shutdown: new Shutdown(),
     logger,
     store: backend,
@@ -140,7 +142,10 @@ export async function buildApp({
   })
   installConnectionDrain(app)
   // Open event streams are ended (and awaited) before the server closes: they would hold app.close() open.
-  const streams = installOpenStreams(app)
+  const streams = installOpenStreams(app, {
+    shares: backend.shares,
+    max: config.AKASHGEN_MAX_STREAMS_PER_CLIENT,
+  })
   // Read by tests and diagnostics: every stream must be gone once its job is final.
   app.decorate('openStreams', streams)
   installRequestLog(app)

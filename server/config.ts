@@ -46,6 +46,20 @@ export const ConfigSchema = z.object({
     .max(1_000_000)
     .default(100)
     .describe('an integer 0-1000000'),
+  AKASHGEN_MAX_JOBS_PER_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .describe('an integer 0-1000000 (0: no per-client cap; unset: a quarter of slots + queue)'),
+  AKASHGEN_MAX_STREAMS_PER_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(50)
+    .describe('an integer 0-1000000 (0: no per-client cap)'),
   AKASHGEN_JOB_TIMEOUT_MS: positiveInt
     .min(1000)
     .max(3_600_000)
@@ -160,4 +174,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // A key list is a secret: the line names the variable but never echoes its value.
   const shown = SECRET.has(name) ? ' (value hidden)' : `=${JSON.stringify(env[name])}`
   throw new ConfigError(`Invalid ${name}${shown}: must be ${expected}`)
+}
+
+/**
+ * Jobs one client (an API key, or an address in open mode) may have queued or running at once; 0 is no cap.
+ * Unset, it keeps any one client below a quarter of the slots and places: a burst from one leaves room for others.
+ */
+export function maxJobsPerClient(config: Config): number {
+  const configured = config.AKASHGEN_MAX_JOBS_PER_CLIENT
+  if (configured !== undefined) return configured
+  return Math.max(1, Math.floor((config.AKASHGEN_MAX_CONCURRENT + config.AKASHGEN_MAX_QUEUE) / 4))
 }

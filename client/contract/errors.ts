@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },
   QUEUE_FULL: { status: 429, retryable: true },
+  CLIENT_LIMIT: { status: 429, retryable: true },
   CANCELLED: { status: 499, retryable: false },
   INTERNAL: { status: 500, retryable: false },
   JOB_FAILED: { status: 502, retryable: false },

@@ -23,6 +23,7 @@ import {
 import { originOf } from './origin.ts'
 import { parseBody, requireJson } from './parse-body.ts'
 import { preferredWaitS, wantsJobView } from './preferences.ts'
+import { callerOf } from './security/caller.ts'
 
 const JOB_ID_HEADER = { 'X-Job-Id': { description: "The gateway's id of the job." } }
 
@@ -80,6 +81,7 @@ const GENERATE_DOCS: RouteDocs = {
       'PAYLOAD_TOO_LARGE',
       'UNSUPPORTED_MEDIA_TYPE',
       'QUEUE_FULL',
+      'CLIENT_LIMIT',
       'CANCELLED',
       'INTERNAL',
       'JOB_FAILED',
@@ -104,9 +106,10 @@ export function registerGenerateRoute(
     requireJson(request)
     const input = parseBody(GenerateInput, request.body)
     const waitS = preferredWaitS([request.headers.prefer].flat().join(', ') || undefined)
+    const caller = callerOf(request)
     const { jobs, replayed } = await idempotency.submit(
-      { scope: 'rest:/api/generate', headers: request.headers, request: input },
-      async () => [await engine.submit(input)],
+      { scope: 'rest:/api/generate', caller, headers: request.headers, request: input },
+      async () => [await engine.submit(input, caller)],
     )
     const job = jobs[0] as JobRecord
     const unfollow = engine.follow(job.id)
@@ -134,7 +137,7 @@ export function registerGenerateRoute(
         throw final.error ?? new GatewayError('INTERNAL', `job ended ${final.status}`)
       describeJob(final, reply)
       if (wantsJobView(request.headers.accept)) return jobView(final, originOf(request))
-      const image = await engine.openImage(job.id, hangUp.signal)
+      const image = await engine.openImage(job.id, { signal: hangUp.signal })
       reply.header('content-type', image.contentType)
       if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
       return reply.send(imageBytes.counted('/api/generate', image, reply.raw))

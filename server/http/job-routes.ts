@@ -18,7 +18,8 @@ import {
 } from './openapi/route-docs.ts'
 import { originOf } from './origin.ts'
 import { parseBody } from './parse-body.ts'
-import { HEARTBEAT_MS, type OpenStreams, SSE_HEARTBEAT, sseMessage } from './sse.ts'
+import { callerOf } from './security/caller.ts'
+import { HEARTBEAT_MS, type OpenStream, type OpenStreams, SSE_HEARTBEAT, sseMessage } from './sse.ts'
 
 type JobParams = { Params: { id: string } }
 type EventsRequest = JobParams & { Querystring: { lastEventId?: string } }
@@ -101,12 +102,12 @@ const DOCS = {
         },
         headers: { ...JOB_ID_HEADER, ...REQUEST_ID_HEADER },
       },
-      ...lookupErrors,
+      ...errorResponses(['INVALID_REQUEST', 'NOT_FOUND', 'CLIENT_LIMIT', 'STORE_UNAVAILABLE', 'INTERNAL']),
     },
   },
 } satisfies Record<string, RouteDocs>
 
-/** Registers the per-job REST routes; `streams` tracks the open event streams for shutdown. */
+/** Registers the per-job REST routes; `streams` caps the open event streams per caller and ends them on shutdown. */
 export function registerJobRoutes(
   app: FastifyInstance,
   { engine, imageBytes }: AppServices,
@@ -114,17 +115,21 @@ export function registerJobRoutes(
 ): void {
   const jobIdOf = (id: string) => parseBody(JobIdInput, { jobId: id }).jobId
 
+  // Each route reads the job as its caller: another key's job is NOT_FOUND, as an unknown id is.
   app.get<JobParams>('/api/jobs/:id', documented(DOCS.view), async (request) =>
-    jobView(await engine.require(jobIdOf(request.params.id)), originOf(request)),
+    jobView(await engine.require(jobIdOf(request.params.id), callerOf(request)), originOf(request)),
   )
 
   app.delete<JobParams>('/api/jobs/:id', documented(DOCS.cancel), async (request) =>
-    jobView(await engine.cancel(jobIdOf(request.params.id)), originOf(request)),
+    jobView(
+      await engine.cancel(jobIdOf(request.params.id), { caller: callerOf(request) }),
+      originOf(request),
+    ),
   )
 
   app.get<JobParams>('/api/jobs/:id/image', documented(DOCS.image), async (request, reply) => {
     const jobId = jobIdOf(request.params.id)
-    const image = await engine.image(jobId)
+    const image = await engine.image(jobId, { caller: callerOf(request) })
     imageBytes.count('/api/jobs/:id/image', image.bytes.byteLength)
     return reply
       .header('content-type', image.contentType)
@@ -141,14 +146,16 @@ export function registerJobRoutes(
       jobId: request.params.id,
       lastEventId: header || request.query.lastEventId || undefined,
     })
-    const job = await engine.require(jobId)
+    const caller = callerOf(request)
+    const job = await engine.require(jobId, caller)
+    const stream = await streams.open(caller.id, () => reply.raw.destroy())
     reply
       .header('content-type', 'text/event-stream; charset=utf-8')
       .header('cache-control', 'no-cache, no-transform')
       .header('x-accel-buffering', 'no')
       .header('x-job-id', jobId)
     const body = new PassThrough()
-    void streamEvents(engine, job, Number(lastEventId ?? 0), originOf(request), reply, body, streams)
+    void streamEvents(engine, job, Number(lastEventId ?? 0), originOf(request), reply, body, stream)
     return reply.send(body)
   })
 }
@@ -165,16 +172,18 @@ async function streamEvents(
   origin: string,
   reply: FastifyReply,
   body: PassThrough,
-  streams: OpenStreams,
+  stream: OpenStream,
 ): Promise<void> {
-  const stream = streams.open(() => reply.raw.destroy())
   const hangUp = new AbortController()
   // request.signal fires once the request has been read (Fastify 5.12), so watch the response instead. The
   // stream counts as ended for shutdown only once its response is closed, not when its body is ended.
-  reply.raw.once('close', () => {
+  const close = () => {
     hangUp.abort()
     stream.ended()
-  })
+  }
+  reply.raw.once('close', close)
+  // The caller may have gone while its place was being counted: then 'close' has fired already.
+  if (reply.raw.destroyed) close()
   const unfollow = engine.follow(job.id)
   const heartbeat = setInterval(() => body.write(SSE_HEARTBEAT), HEARTBEAT_MS)
   try {

@@ -11,8 +11,8 @@ export const IdempotencyKeyHeader = z
   .optional()
   .meta({
     description:
-      '1-255 printable ASCII characters. The same key with the same request (per route and per ' +
-      '`Authorization`) within 24 h answers the same job(s) instead of submitting again, even when the two ' +
+      '1-255 printable ASCII characters. The same key with the same request (per route and per caller: the ' +
+      'API key however it is sent, or the client address when the gateway is open) within 24 h answers the same job(s) instead of submitting again, even when the two ' +
       'requests race; the same key with another request is `409 IDEMPOTENCY_CONFLICT`. Once the job is past ' +
       'retention (`AKASHGEN_RETENTION_MS`), its key answers `404 NOT_FOUND`.',
     examples: ['3f1c2a9e-0b7d-4e52-9a61-7c0d5e8f1a24'],

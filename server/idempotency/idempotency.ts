@@ -1,8 +1,9 @@
 /** Idempotent submission: one key and one request body map to the same jobs for 24 h, on every replica. */
 import type { IncomingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors.ts'
+import type { Caller } from '../jobs/job-access.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
-import { callerIdentity, fingerprint, idempotencyKeyOf, storageKey } from './key.ts'
+import { fingerprint, idempotencyKeyOf, storageKey } from './key.ts'
 import type { IdempotencyStore } from './store.ts'
 
 /** How long a key keeps its jobs. */
@@ -18,6 +19,8 @@ const RACE_POLL_MS = 20
 export interface IdempotentSubmission {
   /** The surface and route, e.g. `rest:/api/generate`: a key is scoped to one. */
   scope: string
+  /** Who submits: a key is that caller's own, and a replay only ever answers that caller's jobs. */
+  caller: Caller
   headers: IncomingHttpHeaders
   /** The parsed request: what is compared, as a canonical hash. */
   request: unknown
@@ -32,10 +35,10 @@ export interface SubmittedJobs {
 /** Submits jobs once per `Idempotency-Key`; requests without the header are submitted as they come. */
 export class Idempotency {
   readonly #store: IdempotencyStore
-  /** Reads a job's record (NOT_FOUND when unknown or expired). */
-  readonly #require: (jobId: string) => Promise<JobRecord>
+  /** Reads a job's record as `caller` (NOT_FOUND when unknown, expired, or not the caller's). */
+  readonly #require: (jobId: string, caller: Caller) => Promise<JobRecord>
 
-  constructor(store: IdempotencyStore, require: (jobId: string) => Promise<JobRecord>) {
+  constructor(store: IdempotencyStore, require: (jobId: string, caller: Caller) => Promise<JobRecord>) {
     this.#store = store
     this.#require = require
   }
@@ -45,12 +48,12 @@ export class Idempotency {
    * the first one waits for them), another body is IDEMPOTENCY_CONFLICT. A failed submit frees the key.
    */
   async submit(
-    { scope, headers, request }: IdempotentSubmission,
+    { scope, caller, headers, request }: IdempotentSubmission,
     submit: () => Promise<JobRecord[]>,
   ): Promise<SubmittedJobs> {
     const key = idempotencyKeyOf(headers)
     if (key === undefined) return { jobs: await submit(), replayed: false }
-    const stored = storageKey(scope, callerIdentity(headers), key)
+    const stored = storageKey(scope, caller.id, key)
     const print = fingerprint(request)
     const giveUpAt = Date.now() + PENDING_TTL_MS + 5000
     for (;;) {
@@ -62,7 +65,7 @@ export class Idempotency {
           'this Idempotency-Key was already used with a different request: use a new key for a new request',
           { details: { header: 'Idempotency-Key' } },
         )
-      if (held.jobIds) return { jobs: await this.#earlierJobs(held.jobIds), replayed: true }
+      if (held.jobIds) return { jobs: await this.#earlierJobs(held.jobIds, caller), replayed: true }
       if (Date.now() > giveUpAt)
         throw new GatewayError('INTERNAL', 'an Idempotency-Key stayed pending too long')
       await new Promise((resolve) => setTimeout(resolve, RACE_POLL_MS))
@@ -87,10 +90,10 @@ export class Idempotency {
   }
 
   /** The earlier request's jobs; NOT_FOUND once they are past retention (the key outlives them). */
-  async #earlierJobs(jobIds: string[]): Promise<JobRecord[]> {
+  async #earlierJobs(jobIds: string[], caller: Caller): Promise<JobRecord[]> {
     return Promise.all(
       jobIds.map((jobId) =>
-        this.#require(jobId).catch((error: unknown) => {
+        this.#require(jobId, caller).catch((error: unknown) => {
           if (!(error instanceof GatewayError) || error.code !== 'NOT_FOUND') throw error
           throw new GatewayError(
             'NOT_FOUND',

@@ -24,15 +24,12 @@ export function idempotencyKeyOf(headers: IncomingHttpHeaders): string | undefin
   )
 }
 
-/** Who is calling, as far as the headers say: a hash of the credentials (never stored raw), '' for nobody. */
-export function callerIdentity(headers: IncomingHttpHeaders): string {
-  const credentials = [headers.authorization, headers['x-api-key']].flat().filter(Boolean)
-  return credentials.length === 0 ? '' : sha256(credentials.join('\n'))
-}
-
-/** The stored name of a key: per route (`scope`) and per caller, so two clients' keys never collide. */
-export function storageKey(scope: string, identity: string, key: string): string {
-  return sha256(JSON.stringify([scope, identity, key]))
+/**
+ * The stored name of a key: per route (`scope`) and per caller (`Caller.id`: the verified key's digest, or the
+ * client's address in open mode), so two clients' keys never collide, and one key however it was sent is one.
+ */
+export function storageKey(scope: string, callerId: string, key: string): string {
+  return sha256(JSON.stringify([scope, callerId, key]))
 }
 
 /** A hash of the parsed request that does not depend on the order of its fields. */

@@ -4,8 +4,10 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 import { RedisIdempotencyStore } from '../idempotency/redis-store.ts'
 import { type IdempotencyStore, MemoryIdempotencyStore } from '../idempotency/store.ts'
+import { type ClientShares, MemoryClientShares } from './client-shares.ts'
 import { type JobQueue, MemoryJobQueue } from './job-queue.ts'
 import { BullJobQueue } from './redis/bullmq-queue.ts'
+import { RedisClientShares } from './redis/client-shares.ts'
 import { connect, whenReady } from './redis/connection.ts'
 import { RedisJobStore } from './redis/redis-store.ts'
 import { Replicas } from './redis/replicas.ts'
@@ -17,6 +19,8 @@ export interface JobBackend {
   queue: JobQueue
   /** Idempotency-Key reservations, next to the jobs they name. */
   idempotency: IdempotencyStore
+  /** Each client's jobs and event streams, for the per-client caps (deployment-wide on Redis). */
+  shares: ClientShares
   /** True when other replicas share it (so a stopping replica hands its jobs over instead of cancelling). */
   shared: boolean
   health(): StoreHealth
@@ -43,6 +47,7 @@ export async function createJobBackend(
     store,
     queue,
     idempotency,
+    shares: new MemoryClientShares(),
     shared: false,
     health: () => ({ kind: 'memory', state: 'up' }),
     close: async () => idempotency.close(),
@@ -101,6 +106,12 @@ async function createRedisBackend(
     store,
     queue,
     idempotency: new RedisIdempotencyStore(redis, prefix),
+    shares: new RedisClientShares(redis, {
+      prefix,
+      replicaId: replicas.id,
+      liveReplicas: () => replicas.liveIds(),
+      streamTtlMs: config.AKASHGEN_JOB_TIMEOUT_MS + config.AKASHGEN_RETENTION_MS,
+    }),
     shared: true,
     health: () => ({
       kind: 'redis',

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino'
 import type { StatusPoller } from '../polling/status-poller.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
+import type { ClientShares } from './client-shares.ts'
 import type { JobQueue } from './job-queue.ts'
 import type { JobRecord } from './job-record.ts'
 import type { JobStore } from './store.ts'
@@ -20,6 +21,8 @@ export interface JobEngineOptions {
    * 'handover' the ones this process runs, so another replica sharing the store resumes them.
    */
   onClose: 'cancel' | 'handover'
+  /** Jobs one client may have queued or running at once (`maxJobsPerClient(config)`); 0 or unset: no cap. */
+  maxJobsPerClient?: number
 }
 
 /** What the engine works with. */
@@ -29,6 +32,8 @@ export interface JobEngineDeps {
   poller: StatusPoller
   store: JobStore
   queue: JobQueue
+  /** Each client's jobs, for `maxJobsPerClient` (the backend's; in memory when not given). */
+  shares?: ClientShares
   logger: Logger
   /** Told of each job's milestones in this process, e.g. for metrics. */
   observer?: JobObserver

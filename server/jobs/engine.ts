@@ -4,12 +4,15 @@ import { type GenerateRequest, isFinalStatus } from '@akashgen/client/contract'
 import { GatewayError } from '../errors.ts'
 import { SHUTDOWN_RETRY_AFTER_S } from '../shutdown.ts'
 import type { UpstreamImageStream } from '../upstream/client.ts'
+import { MemoryClientShares } from './client-shares.ts'
 import type { EngineStats, JobEngineDeps } from './engine-types.ts'
 import type { StoredImage } from './image-cache.ts'
+import { type Caller, ownerFor, unknownJob, visibleTo } from './job-access.ts'
 import { JobFeed } from './job-feed.ts'
 import { JobImages } from './job-images.ts'
 import type { JobEventRecord, JobRecord } from './job-record.ts'
 import { deadlineError, HANDOVER, JobRunner } from './job-runner.ts'
+import { JobShares } from './job-shares.ts'
 import { QueuePlaces } from './queue-places.ts'
 import { RecordWriter, statusFor } from './record-writer.ts'
 
@@ -17,6 +20,12 @@ export type { EngineStats, JobEngineDeps, JobEngineOptions, JobObserver } from '
 
 /** How long `cancel` waits for the replica running a job to report it final. */
 const CANCEL_WAIT_MS = 5000
+
+/** Who reads a job, and until when: no `caller` is the gateway itself, which sees every job. */
+export interface JobAccess {
+  caller?: Caller
+  signal?: AbortSignal
+}
 
 /** What a job cancelled by shutdown ends with: 503, retryable, with Retry-After. */
 const shuttingDown = (jobId: string): GatewayError =>
@@ -35,6 +44,7 @@ export class JobEngine {
   readonly #deadlines = new Map<string, NodeJS.Timeout>()
   readonly #feed = new JobFeed({ require: (id) => this.require(id), read: (id) => this.get(id) })
   readonly #images: JobImages
+  readonly #shares: JobShares
   readonly #sweeper: NodeJS.Timeout
   /** Rolling mean of job durations in seconds, for Retry-After estimates. */
   #meanJobS = 20
@@ -43,7 +53,14 @@ export class JobEngine {
   constructor(deps: JobEngineDeps) {
     this.#deps = deps
     const { store, queue, logger, options } = deps
+    this.#shares = new JobShares(deps.shares ?? new MemoryClientShares(), {
+      max: options.maxJobsPerClient ?? 0,
+      jobTimeoutMs: options.jobTimeoutMs,
+      retryAfterS: () => Math.max(1, Math.ceil(this.#meanJobS)),
+      logger,
+    })
     this.#writer = new RecordWriter(store, logger, (job) => {
+      this.#shares.release(job)
       deps.observer?.finished(job)
       if (job.status === 'succeeded')
         this.#meanJobS = 0.9 * this.#meanJobS + 0.1 * (((job.finishedAt ?? 0) - job.createdAt) / 1000)
@@ -78,22 +95,33 @@ export class JobEngine {
     }, options.sweepIntervalMs).unref()
   }
 
-  /** Accepts a job: it starts at once or waits in line. Throws QUEUE_FULL when the line is full. */
-  async submit(request: GenerateRequest): Promise<JobRecord> {
+  /**
+   * Accepts a job for `caller` (its owner when keyed, and whose share it counts against): it starts at once or
+   * waits in line. Throws CLIENT_LIMIT when the caller holds its share already, QUEUE_FULL when the line is full.
+   */
+  async submit(request: GenerateRequest, caller?: Caller): Promise<JobRecord> {
     const { store, queue, logger, options } = this.#deps
     const now = Date.now()
     const id = randomUUID()
+    const owner = ownerFor(caller)
     const job: JobRecord = {
       id,
       request,
+      ...(owner === undefined ? {} : { owner }),
+      ...(caller === undefined ? {} : { client: caller.id }),
       status: 'queued',
       queuePosition: 0,
       worker: null,
       createdAt: now,
       events: [],
     }
-    // Its first event is logged once its place in line is known.
+    // Its first event is logged once its place in line is known. Created before its share is taken: a share
+    // is only ever cleaned up by its record being final or gone.
     await store.create(job)
+    await this.#shares.take(job).catch(async (error: unknown) => {
+      await store.discard(id).catch(() => {})
+      throw error
+    })
     // Only a full line refuses, so the wait is the whole line's work spread over every slot.
     const retryAfterS = Math.max(1, Math.ceil((this.#meanJobS * (queue.maxQueue + 1)) / queue.maxConcurrent))
     let place: number
@@ -101,6 +129,7 @@ export class JobEngine {
       place = await queue.enqueue(id, retryAfterS)
     } catch (error) {
       await store.discard(id).catch(() => {})
+      this.#shares.release(job)
       throw error
     }
     this.#deadlines.set(
@@ -117,11 +146,13 @@ export class JobEngine {
     return this.#deps.store.get(jobId)
   }
 
-  /** The job's record; NOT_FOUND when unknown or expired. */
-  async require(jobId: string): Promise<JobRecord> {
+  /**
+   * The job's record; NOT_FOUND when unknown, expired, or not `caller`'s: every surface reads jobs through
+   * here, so another key's job answers exactly what an unknown id does.
+   */
+  async require(jobId: string, caller?: Caller): Promise<JobRecord> {
     const job = await this.get(jobId)
-    if (!job)
-      throw new GatewayError('NOT_FOUND', `job ${jobId} is unknown or has expired`, { details: { jobId } })
+    if (!job || !visibleTo(job, caller)) throw unknownJob(jobId)
     return job
   }
 
@@ -157,23 +188,29 @@ export class JobEngine {
   async abandon(jobId: string, reason: string): Promise<boolean> {
     const [followers, job] = await Promise.all([this.#deps.store.followers(jobId), this.require(jobId)])
     if (followers > 0 || isFinalStatus(job.status)) return false
-    await this.cancel(jobId, reason)
+    await this.cancel(jobId, { reason })
     return true
   }
 
   /** A succeeded job's image as a stream: from the cache, or straight from the upstream by its result. */
-  async openImage(jobId: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
-    return this.#images.open(await this.require(jobId), signal)
+  async openImage(jobId: string, { caller, signal }: JobAccess = {}): Promise<UpstreamImageStream> {
+    return this.#images.open(await this.require(jobId, caller), signal)
   }
 
   /** A succeeded job's whole image, kept in the byte-capped cache for the next download. */
-  async image(jobId: string, signal?: AbortSignal): Promise<StoredImage> {
-    return this.#images.whole(await this.require(jobId), signal)
+  async image(jobId: string, { caller, signal }: JobAccess = {}): Promise<StoredImage> {
+    return this.#images.whole(await this.require(jobId, caller), signal)
   }
 
-  /** Cancels a job that is not final yet, on whichever replica runs it; a final job is left as it is. */
-  async cancel(jobId: string, reason = 'cancelled by the caller'): Promise<JobRecord> {
-    const job = await this.require(jobId)
+  /**
+   * Cancels a job that is not final yet, on whichever replica runs it; a final job is left as it is. Another
+   * key's job is NOT_FOUND, and stays as it is.
+   */
+  async cancel(
+    jobId: string,
+    { caller, reason = 'cancelled by the caller' }: { caller?: Caller; reason?: string } = {},
+  ): Promise<JobRecord> {
+    const job = await this.require(jobId, caller)
     if (isFinalStatus(job.status)) return job
     await this.#stop(jobId, new GatewayError('CANCELLED', `job ${reason}`, { details: { jobId } }))
     const wait = AbortSignal.timeout(CANCEL_WAIT_MS)

@@ -16,6 +16,10 @@ export interface JobEventRecord {
 export interface JobRecord {
   id: string
   request: GenerateRequest
+  /** The digest of the API key that made the job (`key:<digest>`, never the key); unset in open mode. */
+  owner?: string
+  /** Whose fair share the job counts against until it is final: its key, or its caller's address. */
+  client?: string
   status: JobStatus
   queuePosition: number
   worker: Worker | null

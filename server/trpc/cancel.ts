@@ -6,4 +6,6 @@ import { publicProcedure } from './init.ts'
 export const cancelProcedure = publicProcedure
   .input(JobIdInput)
   .output(Job)
-  .mutation(async ({ ctx, input }) => jobView(await ctx.services.engine.cancel(input.jobId), ctx.origin))
+  .mutation(async ({ ctx, input }) =>
+    jobView(await ctx.services.engine.cancel(input.jobId, { caller: ctx.caller }), ctx.origin),
+  )

@@ -5,6 +5,7 @@ import { GatewayError } from '../errors.ts'
 import { originOf } from '../http/origin.ts'
 import { keyOfConnectionParams } from '../http/security/api-keys.ts'
 import type { ApiGuard } from '../http/security/auth-hook.ts'
+import { type Caller, callerOf } from '../http/security/caller.ts'
 import type { OpenStreams } from '../http/sse.ts'
 import type { AppServices } from '../services.ts'
 import { toTRPCError } from './init.ts'
@@ -17,7 +18,9 @@ export interface Context {
   /** This gateway's origin as the caller reached it, for absolute image URLs. */
   origin: string
   requestId: string
-  /** The HTTP request's headers (`generate` reads `Idempotency-Key` and the caller's credentials from them). */
+  /** Who calls: its verified key (jobs are then its own), else its address; jobs are read as this caller. */
+  caller: Caller
+  /** The HTTP request's headers (`generate` reads `Idempotency-Key` from them). */
   headers: IncomingHttpHeaders
 }
 
@@ -34,6 +37,13 @@ export function contextFactory(services: AppServices, streams: OpenStreams, guar
     } catch (error) {
       throw error instanceof GatewayError ? toTRPCError(error) : error
     }
-    return { services, streams, origin: originOf(req), requestId: String(req.id), headers: req.headers }
+    return {
+      services,
+      streams,
+      origin: originOf(req),
+      requestId: String(req.id),
+      caller: callerOf(req),
+      headers: req.headers,
+    }
   }
 }

@@ -9,8 +9,8 @@ export const generateProcedure = publicProcedure
   .mutation(async ({ ctx, input }) => {
     const { engine, idempotency } = ctx.services
     const { jobs } = await idempotency.submit(
-      { scope: 'trpc:generate', headers: ctx.headers, request: input },
-      async () => [await engine.submit(input)],
+      { scope: 'trpc:generate', caller: ctx.caller, headers: ctx.headers, request: input },
+      async () => [await engine.submit(input, ctx.caller)],
     )
     const [job] = jobs
     if (!job) throw new Error('a submission returned no job')

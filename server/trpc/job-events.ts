@@ -2,6 +2,7 @@
 import { JobEventsInput } from '@akashgen/client/contract'
 import { tracked } from '@trpc/server'
 import { GatewayError } from '../errors.ts'
+import type { OpenStream } from '../http/sse.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { eventView } from '../jobs/job-view.ts'
 import { publicProcedure, toTRPCError } from './init.ts'
@@ -18,12 +19,13 @@ export const jobEventsProcedure = publicProcedure.input(JobEventsInput).subscrip
   const { engine } = ctx.services
   // The procedure middleware only sees the generator being created; errors inside it are mapped here.
   let job: JobRecord
+  let stream: OpenStream
   try {
-    job = await engine.require(input.jobId)
+    job = await engine.require(input.jobId, ctx.caller)
+    stream = await ctx.streams.open(ctx.caller.id)
   } catch (error) {
     throw error instanceof GatewayError ? toTRPCError(error) : error
   }
-  const stream = ctx.streams.open()
   const unfollow = engine.follow(job.id)
   try {
     const stop = signal ? AbortSignal.any([signal, stream.signal]) : stream.signal

@@ -6,4 +6,6 @@ import { publicProcedure } from './init.ts'
 export const jobStatusProcedure = publicProcedure
   .input(JobIdInput)
   .output(Job)
-  .query(async ({ ctx, input }) => jobView(await ctx.services.engine.require(input.jobId), ctx.origin))
+  .query(async ({ ctx, input }) =>
+    jobView(await ctx.services.engine.require(input.jobId, ctx.caller), ctx.origin),
+  )

@@ -95,7 +95,11 @@ describe('POST /api/generate with an Idempotency-Key', () => {
   })
 
   it('frees the key when the submission is refused (429 QUEUE_FULL), so a retry submits', async () => {
-    const gateway = await harness.openGateway({ AKASHGEN_MAX_CONCURRENT: '1', AKASHGEN_MAX_QUEUE: '0' })
+    const gateway = await harness.openGateway({
+      AKASHGEN_MAX_CONCURRENT: '1',
+      AKASHGEN_MAX_QUEUE: '0',
+      AKASHGEN_MAX_JOBS_PER_CLIENT: '0',
+    })
     harness.emulator.configure({ runMs: 400 })
     const busy = generate(gateway.url, { prompt: 'takes the slot' })
     await new Promise((resolve) => setTimeout(resolve, 100))

@@ -126,7 +126,11 @@ describe('when things go wrong upstream or in admission', () => {
 
   it('a full queue is a 429 QUEUE_FULL with Retry-After, and the images already accepted are cancelled', async () => {
     harness.emulator.configure({ runMs: 10_000 })
-    const gateway = await harness.openGateway({ AKASHGEN_MAX_CONCURRENT: '1', AKASHGEN_MAX_QUEUE: '1' })
+    const gateway = await harness.openGateway({
+      AKASHGEN_MAX_CONCURRENT: '1',
+      AKASHGEN_MAX_QUEUE: '1',
+      AKASHGEN_MAX_JOBS_PER_CLIENT: '0',
+    })
     // One slot and one place in line: the third image of the request is refused.
     const error = await rejectionOf(openAIFor(gateway).images.generate({ prompt: 'too many', n: 3 }))
     expect(error).toBeInstanceOf(OpenAI.RateLimitError)

@@ -181,6 +181,8 @@ describe('admission', () => {
       AKASHGEN_UPSTREAM_URL: emulator.url,
       AKASHGEN_MAX_CONCURRENT: '1',
       AKASHGEN_MAX_QUEUE: '1',
+      // One client fills the queue: no per-client share here.
+      AKASHGEN_MAX_JOBS_PER_CLIENT: '0',
     })
     try {
       resetEmulator(emulator, { runMs: 300 })

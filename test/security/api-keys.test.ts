@@ -108,8 +108,10 @@ describe('with AKASHGEN_API_KEYS', () => {
     expect([200, 202]).toContain(viaBearer.status)
     const viaHeader = await post({ 'x-api-key': OTHER_KEY })
     expect([200, 202]).toContain(viaHeader.status)
+    // A job is its key's, however the key is sent; to the other key it does not exist.
     const jobId = viaHeader.headers.get('x-job-id') ?? ''
-    expect((await fetch(`${gateway.url}/api/jobs/${jobId}`, { headers: bearer(KEY) })).status).toBe(200)
+    expect((await fetch(`${gateway.url}/api/jobs/${jobId}`, { headers: bearer(OTHER_KEY) })).status).toBe(200)
+    expect((await fetch(`${gateway.url}/api/jobs/${jobId}`, { headers: bearer(KEY) })).status).toBe(404)
   })
 
   it('guards the SSE route /api/jobs/:id/events', async () => {

@@ -162,7 +162,12 @@ describe('a job the upstream fails', () => {
 describe('admission', () => {
   it('queues one job behind the only slot and refuses a third with QUEUE_FULL', async () => {
     resetEmulator(harness.emulator, { runMs: 400 })
-    const { client } = await openGateway({ AKASHGEN_MAX_CONCURRENT: '1', AKASHGEN_MAX_QUEUE: '1' })
+    // One client fills the queue: no per-client share here, that is test/security/fair-shares.test.ts.
+    const { client } = await openGateway({
+      AKASHGEN_MAX_CONCURRENT: '1',
+      AKASHGEN_MAX_QUEUE: '1',
+      AKASHGEN_MAX_JOBS_PER_CLIENT: '0',
+    })
 
     const first = await client.generate.mutate({ prompt: 'first in line' })
     const second = await client.generate.mutate({ prompt: 'second in line' })

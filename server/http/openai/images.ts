@@ -5,11 +5,13 @@ import { linkSignals } from '../../abort-link.ts'
 import { GatewayError } from '../../errors.ts'
 import { REPLAYED_HEADER } from '../../idempotency/key.ts'
 import type { JobEngine } from '../../jobs/engine.ts'
+import type { Caller } from '../../jobs/job-access.ts'
 import type { JobRecord } from '../../jobs/job-record.ts'
 import { imagePath } from '../../jobs/job-view.ts'
 import type { AppServices } from '../../services.ts'
 import { originOf } from '../origin.ts'
 import { requireJson } from '../parse-body.ts'
+import { callerOf } from '../security/caller.ts'
 import { type ImagesRequest, parseImagesRequest } from './request.ts'
 
 /** One image of the answer: the bytes in base64, or this gateway's URL of them. */
@@ -38,9 +40,10 @@ export function registerImageRoutes(
       if (!reply.raw.writableEnded) hangUp.abort(new GatewayError('CANCELLED', 'the caller hung up'))
     })
     // One key covers the whole request: its n jobs are submitted once and replayed together.
+    const caller = callerOf(request)
     const { jobs, replayed } = await idempotency.submit(
-      { scope: 'openai:/v1/images/generations', headers: request.headers, request: images },
-      () => submitAll(engine, images),
+      { scope: 'openai:/v1/images/generations', caller, headers: request.headers, request: images },
+      () => submitAll(engine, images, caller),
     )
     reply.header('x-job-id', jobs.map((job) => job.id).join(', '))
     if (replayed) reply.header(REPLAYED_HEADER, 'true')
@@ -56,7 +59,7 @@ export function registerImageRoutes(
         const origin = originOf(request)
         return { created, data: finals.map((job) => ({ url: origin + imagePath(job.id) })) }
       }
-      const stored = await Promise.all(finals.map((job) => engine.image(job.id, signal)))
+      const stored = await Promise.all(finals.map((job) => engine.image(job.id, { signal })))
       return {
         created,
         data: stored.map(({ bytes }) => ({ b64_json: Buffer.from(bytes).toString('base64') })),
@@ -86,15 +89,22 @@ export function registerImageRoutes(
   })
 }
 
-/** Submits the n jobs; when one is refused (a full queue), cancels those already accepted and rethrows. */
-async function submitAll(engine: JobEngine, { generate, n }: ImagesRequest): Promise<JobRecord[]> {
+/**
+ * Submits the n jobs for `caller`; when one is refused (a full queue, the caller's share), cancels those
+ * already accepted and rethrows.
+ */
+async function submitAll(
+  engine: JobEngine,
+  { generate, n }: ImagesRequest,
+  caller: Caller,
+): Promise<JobRecord[]> {
   const jobs: JobRecord[] = []
   try {
-    for (let i = 0; i < n; i++) jobs.push(await engine.submit(generate))
+    for (let i = 0; i < n; i++) jobs.push(await engine.submit(generate, caller))
     return jobs
   } catch (error) {
-    for (const job of jobs)
-      void engine.cancel(job.id, 'cancelled: the request could not queue all its images').catch(() => {})
+    const reason = 'cancelled: the request could not queue all its images'
+    for (const job of jobs) void engine.cancel(job.id, { reason }).catch(() => {})
     throw error
   }
 }

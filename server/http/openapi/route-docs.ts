@@ -77,6 +77,9 @@ const WHEN: Partial<Record<ErrorCode, string>> = {
   PAYLOAD_TOO_LARGE: 'body over 64 KiB',
   UNSUPPORTED_MEDIA_TYPE: 'body not `application/json`',
   QUEUE_FULL: 'every slot busy and the queue full (see `Retry-After`)',
+  CLIENT_LIMIT:
+    'this caller holds its fair share already: `details.limit` names the limit (`AKASHGEN_MAX_JOBS_PER_CLIENT` ' +
+    'or `AKASHGEN_MAX_STREAMS_PER_CLIENT`); see `Retry-After`',
   CANCELLED: 'the caller went away or the job was cancelled',
   INTERNAL: 'a bug (the message is hidden and logged)',
   JOB_FAILED: 'the upstream said the job failed (its reason in `error`)',

@@ -1,13 +1,9 @@
 /** Who a request comes from, once the guard has let it in: its verified API key, else its client address. */
 import type { FastifyRequest } from 'fastify'
+import type { Caller } from '../../jobs/job-access.ts'
 
 /** The caller of one request; the same caller gets the same `id` on every replica. */
-export interface Caller {
-  /** `key:<digest>` for a verified API key, `ip:<address>` when the gateway is open. Never a raw key. */
-  readonly id: string
-  /** Whether `id` names an API key: jobs are then owned by it. */
-  readonly keyed: boolean
-}
+export type { Caller }
 
 const callers = new WeakMap<FastifyRequest, Caller>()
 

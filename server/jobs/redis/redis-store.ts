@@ -34,6 +34,9 @@ if count <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('PEXPIRE
 return count
 `
 
+/** The Redis key of a job's record (a hash of its version `v` and its `json`). */
+export const jobRecordKey = (prefix: string, jobId: string): string => `${prefix}:job:${jobId}`
+
 /** How long a write keeps trying while Redis is away, before it gives up (the job's own deadline is shorter). */
 const WRITE_RETRY_MS = 60_000
 
@@ -220,7 +223,7 @@ export class RedisJobStore implements JobStore {
   }
 
   #recordKey(jobId: string): string {
-    return `${this.#options.prefix}:job:${jobId}`
+    return jobRecordKey(this.#options.prefix, jobId)
   }
 
   #followersKey(jobId: string): string {
