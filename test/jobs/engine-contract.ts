@@ -3,6 +3,7 @@ import { GenerateInput } from '@akashgen/client/contract'
 import { pino } from 'pino'
 import { afterAll, afterEach, beforeAll, describe } from 'vitest'
 import type { Emulator, EmulatorOptions } from '../../emulator/index.ts'
+import type { ClientShares } from '../../server/jobs/client-shares.ts'
 import { JobEngine } from '../../server/jobs/engine.ts'
 import type { JobQueue } from '../../server/jobs/job-queue.ts'
 import type { JobRecord } from '../../server/jobs/job-record.ts'
@@ -12,6 +13,7 @@ import { createUpstreamClient, type UpstreamClient } from '../../server/upstream
 import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
 import { admissionContract } from './engine-contract-admission.ts'
 import { outcomesContract } from './engine-contract-outcomes.ts'
+import { ownersContract } from './engine-contract-owners.ts'
 
 /** Settings a contract test asks its engine for. */
 export interface EngineSettings {
@@ -21,6 +23,8 @@ export interface EngineSettings {
   jobTimeoutMs: number
   retentionMs: number
   sweepIntervalMs: number
+  /** Jobs one caller may hold; 0 is no cap. */
+  maxJobsPerClient: number
 }
 
 /** An engine under test and the poller it tracks upstream jobs with. */
@@ -70,6 +74,8 @@ export function upstreamParts(upstreamUrl: string): { upstream: UpstreamClient; 
 export interface EngineBackend {
   store: JobStore
   queue: JobQueue
+  /** Where each caller's jobs are counted. */
+  shares: ClientShares
   onClose: 'cancel' | 'handover'
   close?(): Promise<void>
 }
@@ -84,11 +90,13 @@ export function engineOn(settings: EngineSettings, backend: EngineBackend): Engi
       imageCacheBytes: 10_000_000,
       retentionMs: settings.retentionMs,
       onClose: backend.onClose,
+      maxJobsPerClient: settings.maxJobsPerClient,
     },
     upstream,
     poller,
     store: backend.store,
     queue: backend.queue,
+    shares: backend.shares,
     logger: pino({ level: 'silent' }),
   })
   return {
@@ -108,6 +116,7 @@ const DEFAULTS = {
   jobTimeoutMs: 10_000,
   retentionMs: 60_000,
   sweepIntervalMs: 60_000,
+  maxJobsPerClient: 0,
 }
 
 /** Registers the engine contract suite for engines built by `makeEngine`. */
@@ -149,5 +158,6 @@ export function engineContract(name: string, makeEngine: MakeEngine): void {
     }
     admissionContract(harness)
     outcomesContract(harness)
+    ownersContract(harness)
   })
 }

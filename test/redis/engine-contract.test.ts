@@ -22,6 +22,7 @@ describe('Redis backend', () => {
     return engineOn(settings, {
       store: backend.store,
       queue: backend.queue,
+      shares: backend.shares,
       onClose: 'handover',
       async close() {
         await backend.close()
