@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from '../../server/config.ts'
+import { ConfigError, loadConfig, maxJobsPerClient } from '../../server/config.ts'
 
 /** The ConfigError thrown for `env`; fails the test when the environment was accepted. */
 function configError(env: Record<string, string>): ConfigError {
@@ -94,6 +94,12 @@ describe('loadConfig', () => {
       ['AKASHGEN_MAX_CONCURRENT', '0', 'must be an integer 1-10000'],
       ['AKASHGEN_MAX_QUEUE', '-1', 'must be an integer 0-1000000'],
       ['AKASHGEN_JOB_TIMEOUT_MS', '5', 'must be milliseconds, 1000-3600000'],
+      [
+        'AKASHGEN_MAX_JOBS_PER_CLIENT',
+        '-1',
+        'must be an integer 0-1000000 (0: no per-client cap; unset: a quarter of slots + queue)',
+      ],
+      ['AKASHGEN_MAX_STREAMS_PER_CLIENT', 'many', 'must be an integer 0-1000000 (0: no per-client cap)'],
       ['LOG_LEVEL', 'loud', 'must be one of fatal, error, warn, info, debug, trace, silent'],
     ])('refuses %s=%s in one line naming the variable and what it must be', (name, value, must) => {
       const error = configError({ [name]: value })
@@ -112,5 +118,14 @@ describe('loadConfig', () => {
     it('names the first bad variable when several are bad', () => {
       expect(configError({ PORT: 'abc', LOG_LEVEL: 'loud' }).message).toMatch(/^Invalid PORT=/)
     })
+  })
+})
+
+describe('maxJobsPerClient', () => {
+  it('is a quarter of slots + queue when unset (at least 1), the value when set, and 0 means no cap', () => {
+    expect(maxJobsPerClient(loadConfig({}))).toBe(27)
+    expect(maxJobsPerClient(loadConfig({ AKASHGEN_MAX_CONCURRENT: '1', AKASHGEN_MAX_QUEUE: '0' }))).toBe(1)
+    expect(maxJobsPerClient(loadConfig({ AKASHGEN_MAX_JOBS_PER_CLIENT: '5' }))).toBe(5)
+    expect(maxJobsPerClient(loadConfig({ AKASHGEN_MAX_JOBS_PER_CLIENT: '0' }))).toBe(0)
   })
 })
