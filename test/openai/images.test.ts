@@ -140,6 +140,22 @@ describe('when things go wrong upstream or in admission', () => {
     await vi.waitFor(async () => expect(await healthOf(gateway)).toEqual({ inUse: 0, queued: 0 }))
   })
 
+  it("over the caller's share is 429 client_limit, and the images already accepted give their places back", async () => {
+    harness.emulator.configure({ runMs: 10_000, workers: 64 })
+    const gateway = await harness.openGateway({ AKASHGEN_MAX_JOBS_PER_CLIENT: '2' })
+    const error = await rejectionOf(openAIFor(gateway).images.generate({ prompt: 'over the share', n: 3 }))
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError)
+    const rateLimit = error as RateLimitError
+    expect(rateLimit).toMatchObject({ status: 429, code: 'client_limit', type: 'rate_limit_error' })
+    expect(rateLimit.message).toContain('AKASHGEN_MAX_JOBS_PER_CLIENT')
+    expect(Number(rateLimit.headers?.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    // The two accepted images were cancelled, so their places came back: two fit again.
+    harness.emulator.configure({ runMs: 60 })
+    await vi.waitFor(async () => expect(await healthOf(gateway)).toEqual({ inUse: 0, queued: 0 }))
+    const again = await openAIFor(gateway).images.generate({ prompt: 'within the share', n: 2 })
+    expect(again.data).toHaveLength(2)
+  })
+
   it('a caller who aborts cancels every job of the request', async () => {
     harness.emulator.configure({ runMs: 10_000 })
     const gateway = await harness.openGateway()

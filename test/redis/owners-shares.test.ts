@@ -1,12 +1,11 @@
-/** Two gateways on one Redis: jobs stay their key's on every replica, and per-client shares are deployment-wide. */
-import { TRPCClientError } from '@trpc/client'
 import { Redis } from 'ioredis'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { type AkashGenClient, createAkashGenClient, isFinalStatus } from '../../client/index.ts'
+import { createAkashGenClient } from '../../client/index.ts'
 import { ApiKeys } from '../../server/http/security/api-keys.ts'
 import { resetEmulator } from '../support/emulator.ts'
 import type { TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'
+import { finalStatus, outcomeOf } from '../support/outcomes.ts'
 import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 
 const harness = useGatewayHarness()
@@ -15,27 +14,6 @@ const KEY_A = 'redis-key-a-0123456789abcdef'
 const KEY_B = 'redis-key-b-fedcba9876543210'
 /** How the gateway names key A in Redis: its digest, never the key. */
 const CLIENT_A = new ApiKeys([KEY_A]).verify([KEY_A]) ?? ''
-
-const outcomeOf = (call: Promise<unknown>): Promise<string> =>
-  call.then(
-    () => 'accepted',
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(TRPCClientError)
-      return ((error as TRPCClientError<never>).data as unknown as { errorCode: string }).errorCode
-    },
-  )
-
-async function finalStatus(client: AkashGenClient, jobId: string): Promise<string> {
-  let status = ''
-  await vi.waitFor(
-    async () => {
-      status = (await client.jobStatus.query({ jobId })).status
-      expect(isFinalStatus(status as never)).toBe(true)
-    },
-    { timeout: 10_000, interval: 20 },
-  )
-  return status
-}
 
 describe('two gateways on one Redis', () => {
   let prefix = ''

@@ -1,10 +1,9 @@
-// Fair shares: one client's burst can not take every slot and place, and its share comes back as jobs end.
-import { TRPCClientError } from '@trpc/client'
 import { describe, expect, it, vi } from 'vitest'
-import { type AkashGenClient, createAkashGenClient, isFinalStatus } from '../../client/index.ts'
+import { createAkashGenClient } from '../../client/index.ts'
 import { resetEmulator } from '../support/emulator.ts'
 import type { TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'
+import { finalStatus, outcomeOf } from '../support/outcomes.ts'
 
 const harness = useGatewayHarness()
 
@@ -25,29 +24,6 @@ async function expectClientLimit(response: Response, limit: string): Promise<voi
   expect(response.status).toBe(429)
   expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
   expect(await response.json()).toMatchObject({ code: 'CLIENT_LIMIT', retryable: true, details: { limit } })
-}
-
-/** The gateway's error code of a failed tRPC call, or 'accepted'. */
-const outcomeOf = (call: Promise<unknown>): Promise<string> =>
-  call.then(
-    () => 'accepted',
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(TRPCClientError)
-      return ((error as TRPCClientError<never>).data as unknown as { errorCode: string }).errorCode
-    },
-  )
-
-/** Resolves with the job's status once it is final. */
-async function finalStatus(client: AkashGenClient, jobId: string): Promise<string> {
-  let status = ''
-  await vi.waitFor(
-    async () => {
-      status = (await client.jobStatus.query({ jobId })).status
-      expect(isFinalStatus(status as never)).toBe(true)
-    },
-    { timeout: 10_000, interval: 20 },
-  )
-  return status
 }
 
 describe('per-client job share (AKASHGEN_MAX_JOBS_PER_CLIENT)', () => {

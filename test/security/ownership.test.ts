@@ -1,10 +1,9 @@
-// Jobs belong to the API key that made them: another key gets 404 on every surface, as for an unknown id.
-import { TRPCClientError } from '@trpc/client'
 import OpenAI from 'openai'
 import { describe, expect, it, vi } from 'vitest'
 import { type AkashGenClient, createAkashGenClient } from '../../client/index.ts'
 import { resetEmulator } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
+import { outcomeOf } from '../support/outcomes.ts'
 import { readSse } from '../support/sse.ts'
 
 const harness = useGatewayHarness()
@@ -21,16 +20,6 @@ async function notFoundBody(response: Response, jobId: string): Promise<unknown>
   expect(response.status).toBe(404)
   const { requestId: _requestId, ...body } = (await response.json()) as Record<string, unknown>
   return JSON.parse(JSON.stringify(body).replaceAll(jobId, '<id>'))
-}
-
-/** The gateway's error code of a failed tRPC call. */
-async function trpcCode(call: Promise<unknown>): Promise<string> {
-  const error = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  )
-  expect(error).toBeInstanceOf(TRPCClientError)
-  return ((error as TRPCClientError<never>).data as unknown as { errorCode: string }).errorCode
 }
 
 /** The error code `jobEvents` ends with, or 'no error' when it streamed. */
@@ -86,10 +75,10 @@ describe('with API keys, a job is the key’s that made it', () => {
     const b = createAkashGenClient({ url: gateway.url, apiKey: KEY_B })
     const { jobId } = await a.generate.mutate({ prompt: 'a job of key A' })
 
-    expect(await trpcCode(b.jobStatus.query({ jobId }))).toBe('NOT_FOUND')
-    expect(await trpcCode(b.cancel.mutate({ jobId }))).toBe('NOT_FOUND')
+    expect(await outcomeOf(b.jobStatus.query({ jobId }))).toBe('NOT_FOUND')
+    expect(await outcomeOf(b.cancel.mutate({ jobId }))).toBe('NOT_FOUND')
     expect(await subscriptionCode(b, jobId)).toBe('NOT_FOUND')
-    expect(await trpcCode(b.jobStatus.query({ jobId: UNKNOWN }))).toBe('NOT_FOUND')
+    expect(await outcomeOf(b.jobStatus.query({ jobId: UNKNOWN }))).toBe('NOT_FOUND')
 
     await vi.waitFor(async () => expect((await a.jobStatus.query({ jobId })).status).toBe('succeeded'), {
       timeout: 10_000,
