@@ -7,7 +7,7 @@ import type { UpstreamImageStream } from '../upstream/client.ts'
 import { MemoryClientShares } from './client-shares.ts'
 import type { EngineStats, JobEngineDeps } from './engine-types.ts'
 import type { StoredImage } from './image-cache.ts'
-import { type Caller, ownerFor, unknownJob, visibleTo } from './job-access.ts'
+import { type Caller, type JobAccess, ownerFor, unknownJob, visibleTo } from './job-access.ts'
 import { JobFeed } from './job-feed.ts'
 import { JobImages } from './job-images.ts'
 import type { JobEventRecord, JobRecord } from './job-record.ts'
@@ -20,12 +20,6 @@ export type { EngineStats, JobEngineDeps, JobEngineOptions, JobObserver } from '
 
 /** How long `cancel` waits for the replica running a job to report it final. */
 const CANCEL_WAIT_MS = 5000
-
-/** Who reads a job, and until when: no `caller` is the gateway itself, which sees every job. */
-export interface JobAccess {
-  caller?: Caller
-  signal?: AbortSignal
-}
 
 /** What a job cancelled by shutdown ends with: 503, retryable, with Retry-After. */
 const shuttingDown = (jobId: string): GatewayError =>

@@ -10,6 +10,12 @@ export interface Caller {
   readonly keyed: boolean
 }
 
+/** Who reads a job, and until when: no `caller` is the gateway itself, which sees every job. */
+export interface JobAccess {
+  caller?: Caller
+  signal?: AbortSignal
+}
+
 /** The owner a new job gets from its caller: the key's digest, or none in open mode (anyone may see it). */
 export const ownerFor = (caller: Caller | undefined): string | undefined =>
   caller?.keyed ? caller.id : undefined
