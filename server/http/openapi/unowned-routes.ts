@@ -127,7 +127,7 @@ export const UNOWNED_ROUTE_DOCS: Record<string, RouteDocs> = {
         409: '`idempotency_conflict`: the `Idempotency-Key` was used with a different request',
         413: '`payload_too_large`',
         415: '`unsupported_media_type`',
-        429: '`queue_full`',
+        429: '`queue_full`, or `client_limit`: this caller holds its share (AKASHGEN_MAX_JOBS_PER_CLIENT)',
         499: '`cancelled`',
         500: '`internal`',
         502: '`job_failed` or `upstream_error`',
