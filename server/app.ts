@@ -25,13 +25,46 @@ import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
 import { Shutdown } from './shutdown.ts'
 import { contextFactory } from './trpc/context.ts'
-import { installTRPCFastifyErrors } from './trpc/fastify-errors.ts'
+import { installTRPCEdge } from './trpc/edge.ts'
 import { type AppRouter, appRouter } from './trpc/router.ts'
 import { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import { createUpstreamClient } from './upstream/client.ts'
 
 /** Largest request body accepted, in bytes: far above any valid request (prompts are capped at 2000 chars). */
 export const BODY_LIMIT = 64 * 1024
+
+/**
+ * The router's longest path segment: a tRPC batch of the most calls allowed, each of the longest procedure
+ * name, comma-separated (job ids and page files are far shorter). Longer URLs are refused by the router.
+ */
+function maxParamLength(maxBatch: number): number {
+  const longest = Math.max(...Object.keys(appRouter._def.procedures).map((name) => name.length))
+  return Math.max(100, maxBatch * (longest + 1))
+}
+
+/**
+ * Headers and body must arrive within AKASHGEN_REQUEST_TIMEOUT_MS (Node answers 408 and closes), checked every
+ * quarter of it (at most every second: Node's default is 30 s, which would double the limit). Nothing limits a
+ * response's silence: a sync generate waits for its job, and streams have their own heartbeat. Idle keep-alive
+ * connections close after Fastify's 72 s, above the 60 s idle timeout of common proxies and load balancers.
+ */
+function connectionLimits(config: Config) {
+  const timeoutMs = config.AKASHGEN_REQUEST_TIMEOUT_MS
+  return {
+    requestTimeout: timeoutMs,
+    keepAliveTimeout: 72_000,
+    http: {
+      headersTimeout: timeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4))),
+    },
+  }
+}
+
+/** Fastify's `trustProxy` for AKASHGEN_TRUST_PROXY: unset trusts nobody; a hop count trusts that many. */
+function trustedProxies(trust: Config['AKASHGEN_TRUST_PROXY']) {
+  if (trust === undefined) return {}
+  return { trustProxy: typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust }
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -123,13 +156,17 @@ export async function buildApp({
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     bodyLimit: BODY_LIMIT,
+    ...connectionLimits(config),
+    // X-Forwarded-For/-Proto/-Host are read only from these hops (request.ip, request.protocol, request.host).
+    ...trustedProxies(config.AKASHGEN_TRUST_PROXY),
     // A URL the router cannot read (bad percent-encoding, an over-long segment) gets our error body too.
     frameworkErrors: answerFrameworkError,
-    // tRPC batches put every procedure name in the path.
-    routerOptions: { maxParamLength: 5000 },
+    routerOptions: { maxParamLength: maxParamLength(config.AKASHGEN_TRPC_MAX_BATCH) },
     // While closing, requests on open connections get our own 503 SHUTTING_DOWN (shutdown-gate.ts), not Fastify's.
     return503OnClosing: false,
   })
+  // Beyond the cap, new connections are closed as they are accepted (Node's server.maxConnections).
+  if (config.AKASHGEN_MAX_CONNECTIONS > 0) app.server.maxConnections = config.AKASHGEN_MAX_CONNECTIONS
   app.decorate('services', services)
   // Closing the app is a shutdown, whoever calls it (main.ts begins it earlier, on the signal).
   app.addHook('preClose', async () => services.shutdown.endGrace())
@@ -156,12 +193,14 @@ export async function buildApp({
   registerGenerateRoute(app, services)
   registerJobRoutes(app, services, streams)
   await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })
-  installTRPCFastifyErrors(app, '/trpc')
+  installTRPCEdge(app, '/trpc', guard, config.AKASHGEN_TRPC_MAX_BATCH)
   // Not wrapped in fastify-plugin: tRPC's body parser must stay inside its own /trpc context.
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
+      // The edge hook lets JSON bodies only through (read under bodyLimit); this caps any body tRPC streams.
+      maxBodySize: BODY_LIMIT,
       createContext: contextFactory(services, streams, guard),
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR')

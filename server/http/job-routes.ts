@@ -144,7 +144,7 @@ export function registerJobRoutes(
     const job = await engine.require(jobId)
     reply
       .header('content-type', 'text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-cache, no-transform')
+      .header('cache-control', 'no-store, no-transform')
       .header('x-accel-buffering', 'no')
       .header('x-job-id', jobId)
     const body = new PassThrough()
