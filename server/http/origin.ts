@@ -15,19 +15,25 @@ export function isPlainHost(host: string): boolean {
 }
 
 /**
- * AKASHGEN_PUBLIC_URL (read from the app's services) when set; else `http(s)://host` of the request, where the scheme and host
- * are the trusted proxy's `X-Forwarded-Proto`/`-Host` under AKASHGEN_TRUST_PROXY. A host that is not a plain
- * `host[:port]` is refused (INVALID_REQUEST naming the header) rather than written into a URL callers follow.
+ * The request's host (the trusted proxy's `X-Forwarded-Host` under AKASHGEN_TRUST_PROXY), or INVALID_REQUEST
+ * naming the header when it is not a plain `host[:port]`: it is never written into a URL callers follow.
+ */
+export function plainHostOf(request: FastifyRequest): string {
+  const host = request.host
+  if (typeof host === 'string' && isPlainHost(host)) return host
+  throw new GatewayError(
+    'INVALID_REQUEST',
+    'invalid request: the Host header must be a plain host[:port] (or set AKASHGEN_PUBLIC_URL)',
+    { details: { header: 'Host' } },
+  )
+}
+
+/**
+ * AKASHGEN_PUBLIC_URL (read from the app's services) when set; else `http(s)://host` of the request, the
+ * scheme from the trusted proxy's `X-Forwarded-Proto` under AKASHGEN_TRUST_PROXY.
  */
 export function originOf(request: FastifyRequest): string {
   const publicUrl = request.server.services.config.AKASHGEN_PUBLIC_URL
   if (publicUrl) return publicUrl
-  const host = request.host
-  if (typeof host !== 'string' || !isPlainHost(host))
-    throw new GatewayError(
-      'INVALID_REQUEST',
-      'invalid request: the Host header must be a plain host[:port] (or set AKASHGEN_PUBLIC_URL)',
-      { details: { header: 'Host' } },
-    )
-  return `${request.protocol === 'https' ? 'https' : 'http'}://${host}`
+  return `${request.protocol === 'https' ? 'https' : 'http'}://${plainHostOf(request)}`
 }
