@@ -1,28 +1,12 @@
 // Cache-Control: no-store on API answers; one Idempotency-Key only; OPTIONS guarded as the README says.
-import { request as httpRequest } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { useGatewayHarness } from '../support/harness.ts'
+import { nodeRequest } from '../support/raw-http.ts'
 
 const harness = useGatewayHarness()
 
 const KEY = 'cache-key-0123456789abcdef'
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' }
-
-/** A POST with headers given as Node sends them: an array value becomes repeated header lines. */
-function post(url: string, headers: Record<string, string | string[]>, body: string) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk) => {
-        text += chunk
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
 
 describe('Cache-Control', () => {
   it('is no-store on job views, generate answers, events, tRPC, /v1 and errors; images keep theirs', async () => {
@@ -59,9 +43,9 @@ describe('Idempotency-Key', () => {
   ])('sent twice to %s is refused with 400 INVALID_REQUEST naming the header', async (path, body) => {
     const gateway = await harness.openGateway()
     const upstreamJobs = harness.emulator.jobs().length
-    const response = await post(
+    const response = await nodeRequest(
       `${gateway.url}${path}`,
-      { ...JSON_HEADERS, 'idempotency-key': ['first-key', 'second-key'] },
+      { method: 'POST', headers: { ...JSON_HEADERS, 'idempotency-key': ['first-key', 'second-key'] } },
       JSON.stringify(body),
     )
     expect(response.status).toBe(400)

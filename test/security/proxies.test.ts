@@ -1,29 +1,17 @@
 // AKASHGEN_TRUST_PROXY decides whose X-Forwarded-* headers count; AKASHGEN_PUBLIC_URL makes absolute URLs.
-import { request as httpRequest } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { useGatewayHarness } from '../support/harness.ts'
+import { nodeRequest } from '../support/raw-http.ts'
 
 const harness = useGatewayHarness()
 
-/** A request with headers fetch may not set (Host). */
-function send(url: string, path: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest(`${url}${path}`, { method: body ? 'POST' : 'GET', headers }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk) => {
-        text += chunk
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
 const JSON_VIEW = { 'content-type': 'application/json', accept: 'application/json' }
 const generate = (url: string, headers: Record<string, string>) =>
-  send(url, '/api/generate', { ...JSON_VIEW, ...headers }, JSON.stringify({ prompt: 'a lighthouse' }))
+  nodeRequest(
+    `${url}/api/generate`,
+    { method: 'POST', headers: { ...JSON_VIEW, ...headers } },
+    JSON.stringify({ prompt: 'a lighthouse' }),
+  )
 const imageUrlOf = (body: string) => (JSON.parse(body) as { imageUrl: string }).imageUrl
 
 describe('trusted proxies', () => {

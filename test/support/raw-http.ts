@@ -1,4 +1,5 @@
 /** HTTP over a raw `node:net` socket, for requests fetch can not send: slow or missing bodies, odd headers. */
+import { request as httpRequest } from 'node:http'
 import { connect, type Socket } from 'node:net'
 
 /** What the server did with the request: its answer's status and text (if any), and whether it closed. */
@@ -46,4 +47,27 @@ export function closedByServer(socket: Socket): Promise<void> {
 /** The JSON body of a raw answer (after its head), for answers that are not chunked. */
 export function rawJson(text: string): unknown {
   return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))
+}
+
+/**
+ * A request through `node:http`, which lets a test set what fetch may not: a `Host` header, or a header sent
+ * twice (an array value becomes repeated header lines).
+ */
+export function nodeRequest(
+  url: string,
+  options: { method?: string; headers: Record<string, string | string[]> },
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, options, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk) => {
+        text += chunk
+      })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
 }
