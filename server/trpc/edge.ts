@@ -1,5 +1,11 @@
 /** What `/trpc` checks before tRPC reads anything: the key and rate limit, JSON bodies only, the batch size. */
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  onSendHookHandler,
+} from 'fastify'
 import { GatewayError } from '../errors.ts'
 import { requireJson } from '../http/parse-body.ts'
 import type { ApiGuard } from '../http/security/auth-hook.ts'
@@ -66,6 +72,18 @@ function edgeHook(guard: ApiGuard, maxBatch: number) {
 }
 
 /**
+ * tRPC sets its own `Cache-Control` on some answers (`no-cache` on event streams), over the gateway's
+ * `no-store`: its answer (a web Response) is rewritten before Fastify copies its headers.
+ */
+const noStore = async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+  if (payload instanceof Response && payload.headers.has('cache-control')) {
+    const stream = payload.headers.get('content-type')?.startsWith('text/event-stream')
+    payload.headers.set('cache-control', stream ? 'no-store, no-transform' : 'no-store')
+  }
+  return payload
+}
+
+/**
  * Gives every route under `prefix` the edge hook and the tRPC-shaped error handler. JSON bodies are then read
  * by the tRPC plugin's own parser, under Fastify's `bodyLimit` (413 in the same shape).
  */
@@ -80,5 +98,6 @@ export function installTRPCEdge(
     if (!route.url.startsWith(`${prefix}/`)) return
     route.errorHandler = answerInTRPCShape
     route.onRequest = [...[route.onRequest ?? []].flat(), hook]
+    route.onSend = [...[route.onSend ?? []].flat(), noStore as onSendHookHandler]
   })
 }
