@@ -42,9 +42,10 @@ const announcesBody = (request: FastifyRequest) =>
  */
 function edgeHook(guard: ApiGuard, maxBatch: number) {
   const subscriptions = subscriptionNames()
-  // A GET of one subscription procedure, as tRPC reads it (the same path, the same `batch` flag).
+  // A GET of one subscription procedure, as tRPC reads it (the same path, the same `batch` flag), bodiless.
   const opensSubscription = (request: FastifyRequest, search: URLSearchParams) =>
     request.method === 'GET' &&
+    !announcesBody(request) &&
     search.get('batch') !== '1' &&
     subscriptions.has((request.params as { path?: string }).path ?? '')
   return async (request: FastifyRequest, reply: FastifyReply) => {
