@@ -9,6 +9,7 @@ import {
 import { EventSource as EventSourcePolyfill, type FetchLike } from 'eventsource'
 import superjson from 'superjson'
 import type { AppRouter } from '../server/trpc/router.ts'
+import { TRPC_MAX_BATCH } from './contract/index.ts'
 
 /** Headers sent with every call: a fixed object, or a function for values that change (e.g. a fresh key). */
 export type HeadersOption =
@@ -73,6 +74,7 @@ export function createAkashGenClient(options: AkashGenClientOptions): AkashGenCl
         false: httpBatchLink({
           url,
           transformer: superjson,
+          maxItems: TRPC_MAX_BATCH,
           ...(options.headers || apiKey ? { headers: () => resolveHeaders(options) } : {}),
           ...(options.fetch ? { fetch: options.fetch } : {}),
         }),

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino'
 import { type Config, maxJobsPerClient } from './config.ts'
 import { installConnectionDrain } from './http/connection-drain.ts'
+import { edgeOptions } from './http/edge-options.ts'
 import { installErrorHandlers } from './http/errors.ts'
 import { answerFrameworkError } from './http/framework-errors.ts'
 import { registerGenerateRoute } from './http/generate-route.ts'
@@ -25,7 +26,7 @@ import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
 import { Shutdown } from './shutdown.ts'
 import { contextFactory } from './trpc/context.ts'
-import { installTRPCFastifyErrors } from './trpc/fastify-errors.ts'
+import { installTRPCEdge } from './trpc/edge.ts'
 import { type AppRouter, appRouter } from './trpc/router.ts'
 import { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import { createUpstreamClient } from './upstream/client.ts'
@@ -125,13 +126,15 @@ export async function buildApp({
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     bodyLimit: BODY_LIMIT,
+    // Request timeouts, trusted proxies and the router's longest path segment.
+    ...edgeOptions(config),
     // A URL the router cannot read (bad percent-encoding, an over-long segment) gets our error body too.
     frameworkErrors: answerFrameworkError,
-    // tRPC batches put every procedure name in the path.
-    routerOptions: { maxParamLength: 5000 },
     // While closing, requests on open connections get our own 503 SHUTTING_DOWN (shutdown-gate.ts), not Fastify's.
     return503OnClosing: false,
   })
+  // Beyond the cap, new connections are closed as they are accepted (Node's server.maxConnections).
+  if (config.AKASHGEN_MAX_CONNECTIONS > 0) app.server.maxConnections = config.AKASHGEN_MAX_CONNECTIONS
   app.decorate('services', services)
   // Closing the app is a shutdown, whoever calls it (main.ts begins it earlier, on the signal).
   app.addHook('preClose', async () => services.shutdown.endGrace())
@@ -161,12 +164,14 @@ export async function buildApp({
   registerGenerateRoute(app, services)
   registerJobRoutes(app, services, streams)
   await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })
-  installTRPCFastifyErrors(app, '/trpc')
+  installTRPCEdge(app, '/trpc', guard, config.AKASHGEN_TRPC_MAX_BATCH)
   // Not wrapped in fastify-plugin: tRPC's body parser must stay inside its own /trpc context.
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
+      // The edge hook lets JSON bodies only through (read under bodyLimit); this caps any body tRPC streams.
+      maxBodySize: BODY_LIMIT,
       createContext: contextFactory(services, streams, guard),
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR')

@@ -1,5 +1,7 @@
 /** The gateway's configuration: one zod schema over the environment, read once at start-up. */
 import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { TRPC_MAX_BATCH } from '@akashgen/client/contract'
 import { z } from 'zod'
 
 const port = z.coerce.number().int().min(0).max(65535)
@@ -32,6 +34,28 @@ const corsOrigins = z
       v === '*' ||
       (v.length > 0 && v.every((o) => URL.canParse(o) && new URL(o).origin === o.replace(/\/$/, ''))),
   )
+
+/** One address (`10.0.0.7`, `::1`) or CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (family === 0 || rest.length > 0) return false
+  if (bits === undefined) return true
+  const n = Number(bits)
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128)
+}
+/** Fastify's `trustProxy`: a hop count (`1`), or the proxies' addresses and CIDR blocks. */
+const trustedProxies = z
+  .string()
+  .transform((v) => (/^\d+$/.test(v.trim()) ? Number(v) : v.split(',').map((entry) => entry.trim())))
+  .refine((v) => (typeof v === 'number' ? v >= 1 && v <= 100 : v.every(isAddressOrCidr)))
+/** An http(s) origin (scheme, host, optional port): no path, query or credentials. */
+const publicOrigin = z
+  .string()
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol))
+  .transform((v) => new URL(v))
+  .refine((url) => url.origin === `${url.protocol}//${url.host}` && `${url.origin}/` === url.href)
+  .transform((url) => url.origin)
 
 /** The environment variables the gateway reads, with their defaults. */
 export const ConfigSchema = z.object({
@@ -133,6 +157,32 @@ export const ConfigSchema = z.object({
     .max(86_400_000)
     .default(60_000)
     .describe('milliseconds, 1000-86400000'),
+  AKASHGEN_AUTH_FAILURES_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(20)
+    .describe('an integer 0-100000 (0: no limit)'),
+  AKASHGEN_TRPC_MAX_BATCH: positiveInt.max(500).default(TRPC_MAX_BATCH).describe('an integer 1-500'),
+  AKASHGEN_REQUEST_TIMEOUT_MS: positiveInt
+    .min(100)
+    .max(600_000)
+    .default(30_000)
+    .describe('milliseconds, 100-600000'),
+  AKASHGEN_MAX_CONNECTIONS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(10_000)
+    .describe('an integer 0-1000000 (0: no cap)'),
+  AKASHGEN_TRUST_PROXY: trustedProxies
+    .optional()
+    .describe('a hop count 1-100, or comma-separated proxy addresses and CIDR blocks such as 10.0.0.0/8'),
+  AKASHGEN_PUBLIC_URL: publicOrigin
+    .optional()
+    .describe('an http(s) origin without a path, such as https://images.example.com'),
   AKASHGEN_CORS_ORIGINS: corsOrigins
     .optional()
     .describe('"*" or comma-separated origins such as https://app.example.com'),

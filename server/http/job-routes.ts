@@ -151,7 +151,7 @@ export function registerJobRoutes(
     const stream = await streams.open(caller.id, () => reply.raw.destroy())
     reply
       .header('content-type', 'text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-cache, no-transform')
+      .header('cache-control', 'no-store, no-transform')
       .header('x-accel-buffering', 'no')
       .header('x-job-id', jobId)
     const body = new PassThrough()

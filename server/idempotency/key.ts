@@ -12,16 +12,29 @@ export const REPLAYED_HEADER = 'idempotent-replayed'
 /** 1-255 printable ASCII characters (space included: Node trims it at either end). */
 const VALID_KEY = /^[\x20-\x7e]{1,255}$/
 
+const invalidKey = () =>
+  new GatewayError(
+    'INVALID_REQUEST',
+    'invalid request: the Idempotency-Key header must be sent once, as 1-255 printable ASCII characters',
+    { details: { header: 'Idempotency-Key' } },
+  )
+
 /** The request's key, or undefined without the header; INVALID_REQUEST (naming the header) when malformed. */
 export function idempotencyKeyOf(headers: IncomingHttpHeaders): string | undefined {
   const value = headers[IDEMPOTENCY_HEADER]
   if (value === undefined) return undefined
   if (typeof value === 'string' && VALID_KEY.test(value)) return value
-  throw new GatewayError(
-    'INVALID_REQUEST',
-    'invalid request: the Idempotency-Key header must be sent once, as 1-255 printable ASCII characters',
-    { details: { header: 'Idempotency-Key' } },
-  )
+  throw invalidKey()
+}
+
+/**
+ * INVALID_REQUEST when the header came more than once. Node joins repeated unknown headers with ", " into one
+ * valid-looking key, so only the raw header list (`IncomingMessage.rawHeaders`) shows it.
+ */
+export function refuseRepeatedKey(rawHeaders: readonly string[]): void {
+  let seen = 0
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    if (rawHeaders[i]?.toLowerCase() === IDEMPOTENCY_HEADER && ++seen > 1) throw invalidKey()
 }
 
 /**

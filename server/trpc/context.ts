@@ -25,25 +25,20 @@ export interface Context {
 }
 
 /**
- * Makes the context factory for one set of services and the gateway's registry of open streams. Each HTTP
- * request passes `guard` first: its key (from the headers, or a subscription's `connectionParams.apiKey`, the
- * only place a browser's EventSource can put one), then the rate limit, counting each call of a batch and a
- * subscription once when it opens. A refusal fails every call of the request with its code.
+ * Makes the context factory for one set of services and the gateway's registry of open streams. Requests with
+ * a body were let in by `guard` before it was read (trpc/edge.ts); a subscription is let in here, its key from
+ * the headers or `connectionParams.apiKey` (the only place a browser's EventSource can put one), counted once.
+ * A refusal, or a Host header that can not make an absolute URL, fails every call of the request with its code.
  */
 export function contextFactory(services: AppServices, streams: OpenStreams, guard: ApiGuard) {
   return async ({ req, res, info }: CreateFastifyContextOptions): Promise<Context> => {
     try {
-      await guard.admit(req, res, info.calls.length, [keyOfConnectionParams(info.connectionParams)])
+      if (!guard.admitted(req))
+        await guard.admit(req, res, info.calls.length, [keyOfConnectionParams(info.connectionParams)])
+      const origin = originOf(req)
+      return { services, streams, origin, requestId: String(req.id), caller: callerOf(req), headers: req.headers }
     } catch (error) {
       throw error instanceof GatewayError ? toTRPCError(error) : error
-    }
-    return {
-      services,
-      streams,
-      origin: originOf(req),
-      requestId: String(req.id),
-      caller: callerOf(req),
-      headers: req.headers,
     }
   }
 }

@@ -1,6 +1,6 @@
 /** What Fastify itself refuses on `/trpc` (a body over the limit, a bad content length) in tRPC's error shape. */
 import { getTRPCErrorShape, transformTRPCResponse } from '@trpc/server'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { reportError } from '../http/errors.ts'
 import { toTRPCError } from './init.ts'
 import { appRouter } from './router.ts'
@@ -10,7 +10,7 @@ import { appRouter } from './router.ts'
  * errorFormatter with `data.errorCode`), so the tRPC client reads the code instead of failing to parse a REST
  * error body; batch clients accept one error object for every call of the batch.
  */
-function answerInTRPCShape(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function answerInTRPCShape(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const gatewayError = reportError(error, request, reply)
   const config = appRouter._def._config
   const path = (request.params as { path?: string } | undefined)?.path
@@ -23,14 +23,4 @@ function answerInTRPCShape(error: FastifyError, request: FastifyRequest, reply: 
     ctx: undefined,
   })
   return reply.status(gatewayError.status).send(transformTRPCResponse(config, { error: shape }))
-}
-
-/**
- * Gives every route under `prefix` the tRPC-shaped error handler. Errors thrown by procedures never reach it
- * (tRPC answers those itself); only what Fastify refuses before tRPC runs does, such as a body over the limit.
- */
-export function installTRPCFastifyErrors(app: FastifyInstance, prefix: string): void {
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith(`${prefix}/`)) route.errorHandler = answerInTRPCShape
-  })
 }

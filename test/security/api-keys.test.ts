@@ -141,8 +141,14 @@ describe('with AKASHGEN_API_KEYS', () => {
     const raw = await fetch(`${gateway.url}/trpc/health,health?batch=1&input={}`)
     expect(raw.status).toBe(401)
     expect(raw.headers.get('www-authenticate')).toMatch(/^Bearer/)
-    const batch = (await raw.json()) as { error: { json: { data: { errorCode: string } } } }[]
-    expect(batch.map((call) => call.error.json.data.errorCode)).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED'])
+    // Refused before any call runs: one error object, which tRPC's batch client gives every call.
+    const batch = (await raw.json()) as { error: { json: { data: { errorCode: string } } } }
+    expect(batch.error.json.data.errorCode).toBe('UNAUTHORIZED')
+    const calls = await Promise.allSettled([anonymous.health.query(), anonymous.health.query()])
+    expect(calls.map((call) => call.status === 'rejected' && trpcError(call.reason)?.errorCode)).toEqual([
+      'UNAUTHORIZED',
+      'UNAUTHORIZED',
+    ])
     expect(harness.emulator.jobs()).toHaveLength(upstreamJobs)
 
     const client = createAkashGenClient({ url: gateway.url, apiKey: KEY })

@@ -84,6 +84,25 @@ describe('loadConfig', () => {
     })
   })
 
+  describe('edge settings', () => {
+    it('reads trusted proxies as a hop count or a list, and the public URL as its origin', () => {
+      expect(loadConfig({ AKASHGEN_TRUST_PROXY: '2' }).AKASHGEN_TRUST_PROXY).toBe(2)
+      expect(loadConfig({ AKASHGEN_TRUST_PROXY: '10.0.0.0/8, ::1' }).AKASHGEN_TRUST_PROXY).toEqual([
+        '10.0.0.0/8',
+        '::1',
+      ])
+      expect(loadConfig({ AKASHGEN_PUBLIC_URL: 'https://images.example.com/' }).AKASHGEN_PUBLIC_URL).toBe(
+        'https://images.example.com',
+      )
+      expect(loadConfig({})).toMatchObject({
+        AKASHGEN_TRPC_MAX_BATCH: 50,
+        AKASHGEN_REQUEST_TIMEOUT_MS: 30_000,
+        AKASHGEN_MAX_CONNECTIONS: 10_000,
+        AKASHGEN_AUTH_FAILURES_PER_MINUTE: 20,
+      })
+    })
+  })
+
   describe('bad values', () => {
     it.each([
       ['PORT', 'abc', 'must be an integer port 0-65535'],
@@ -101,6 +120,28 @@ describe('loadConfig', () => {
       ],
       ['AKASHGEN_MAX_STREAMS_PER_CLIENT', 'many', 'must be an integer 0-1000000 (0: no per-client cap)'],
       ['LOG_LEVEL', 'loud', 'must be one of fatal, error, warn, info, debug, trace, silent'],
+      [
+        'AKASHGEN_TRUST_PROXY',
+        'true',
+        'must be a hop count 1-100, or comma-separated proxy addresses and CIDR blocks such as 10.0.0.0/8',
+      ],
+      [
+        'AKASHGEN_TRUST_PROXY',
+        '10.0.0.0/33',
+        'must be a hop count 1-100, or comma-separated proxy addresses and CIDR blocks such as 10.0.0.0/8',
+      ],
+      [
+        'AKASHGEN_PUBLIC_URL',
+        'https://images.example.com/base',
+        'must be an http(s) origin without a path, such as https://images.example.com',
+      ],
+      [
+        'AKASHGEN_PUBLIC_URL',
+        'ftp://images.example.com',
+        'must be an http(s) origin without a path, such as https://images.example.com',
+      ],
+      ['AKASHGEN_REQUEST_TIMEOUT_MS', '10', 'must be milliseconds, 100-600000'],
+      ['AKASHGEN_TRPC_MAX_BATCH', '0', 'must be an integer 1-500'],
     ])('refuses %s=%s in one line naming the variable and what it must be', (name, value, must) => {
       const error = configError({ [name]: value })
       expect(error).toBeInstanceOf(ConfigError)

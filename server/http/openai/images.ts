@@ -34,6 +34,8 @@ export function registerImageRoutes(
   app.post('/images/generations', async (request, reply): Promise<OpenAIImagesResponse> => {
     requireJson(request)
     const images = parseImagesRequest(request.body)
+    // The guard counted this request once before its body was read; n images are n calls' work.
+    await app.apiGuard.charge(request, reply, images.n - 1)
     // request.signal fires once the body is read (Fastify 5.12), so watch the socket instead.
     const hangUp = new AbortController()
     reply.raw.once('close', () => {

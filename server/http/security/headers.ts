@@ -1,6 +1,7 @@
 /** Security headers on every response (@fastify/helmet), with a strict CSP and a relaxed one for Swagger UI. */
 import fastifyHelmet from '@fastify/helmet'
 import type { FastifyInstance } from 'fastify'
+import { routeKindOf } from './auth-hook.ts'
 
 /**
  * The policy of every response, the playground page's included: its script, stylesheet and API calls are all
@@ -47,5 +48,17 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     if (route === '/docs' || route.startsWith('/docs/'))
       reply.raw.setHeader('content-security-policy', DOCS_CSP)
     if (route === '/api/jobs/:id/image') reply.raw.setHeader('cross-origin-resource-policy', 'cross-origin')
+  })
+}
+
+/**
+ * `Cache-Control: no-store` on every API answer (REST, tRPC, `/v1`, errors included): job views and results
+ * change and may be private, so no browser or shared cache may keep them. Routes with cacheable bytes (a job's
+ * image) set their own value, which replaces this one.
+ */
+export function installNoStore(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const kind = routeKindOf(request.routeOptions.url)
+    if (kind === 'api' || kind === 'trpc') reply.header('cache-control', 'no-store')
   })
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
 import { GatewayError } from '../../errors.ts'
 import { connect, whenReady } from '../../jobs/redis/connection.ts'
+import { AUTH_FAILURE_WINDOW_MS, AuthFailures } from './auth-failures.ts'
 
 /** How long start-up waits for the rate-limit connection before it goes on (counting then fails open). */
 const REDIS_START_MS = 2000
@@ -26,18 +27,25 @@ export interface RateLimiter {
 type Limit = ReturnType<FastifyInstance['createRateLimit']>
 type Counted = Extract<Awaited<ReturnType<Limit>>, { isAllowed: false }>
 
+/** The two limiters; either is undefined when its variable is 0. */
+export interface RateLimiters {
+  requests: RateLimiter | undefined
+  authFailures: AuthFailures | undefined
+}
+
 /**
  * Registers the plugin with no route hooks of its own (`global: false`): the gateway decides what counts and
  * how much. With `REDIS_URL` the counters live in Redis, shared by every replica; a Redis outage does not stop
  * requests: commands fail at once (no offline queue, 2 s command timeout) and the limiter lets them through.
  */
-export async function createRateLimiter(
+export async function createRateLimiters(
   app: FastifyInstance,
   config: Config,
   logger: Logger,
-): Promise<RateLimiter | undefined> {
+): Promise<RateLimiters> {
   const max = config.AKASHGEN_RATE_LIMIT
-  if (max === 0) return undefined
+  const failures = config.AKASHGEN_AUTH_FAILURES_PER_MINUTE
+  if (max === 0 && failures === 0) return { requests: undefined, authFailures: undefined }
   const identities = new WeakMap<FastifyRequest, string>()
   const redis = config.REDIS_URL ? connect(config.REDIS_URL, 'akashgen-rate-limit', logger) : undefined
   if (redis) {
@@ -48,12 +56,33 @@ export async function createRateLimiter(
   }
   await app.register(fastifyRateLimit, {
     global: false,
-    max,
+    max: Math.max(1, max),
     timeWindow: config.AKASHGEN_RATE_LIMIT_WINDOW_MS,
     keyGenerator: (request) => identities.get(request) ?? `ip:${normalizeIP(request.ip)}`,
     skipOnError: true,
     ...(redis ? { redis, nameSpace: `${config.AKASHGEN_REDIS_PREFIX}:rate-limit:` } : {}),
   })
+  const authFailures =
+    failures > 0
+      ? new AuthFailures(
+          app.createRateLimit({
+            max: failures,
+            timeWindow: AUTH_FAILURE_WINDOW_MS,
+            keyGenerator: (request) => `auth-failures:ip:${normalizeIP(request.ip)}`,
+          }),
+          failures,
+        )
+      : undefined
+  return { requests: max > 0 ? requestLimiter(app, config, identities) : undefined, authFailures }
+}
+
+/** The per-caller request budget of AKASHGEN_RATE_LIMIT. */
+function requestLimiter(
+  app: FastifyInstance,
+  config: Config,
+  identities: WeakMap<FastifyRequest, string>,
+): RateLimiter {
+  const max = config.AKASHGEN_RATE_LIMIT
   const limit = app.createRateLimit()
   const windowS = Math.ceil(config.AKASHGEN_RATE_LIMIT_WINDOW_MS / 1000)
   return {

@@ -1,0 +1,104 @@
+/** What `/trpc` checks before tRPC reads anything: the key and rate limit, JSON bodies only, the batch size. */
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  onSendHookHandler,
+} from 'fastify'
+import { GatewayError } from '../errors.ts'
+import { requireJson } from '../http/parse-body.ts'
+import type { ApiGuard } from '../http/security/auth-hook.ts'
+import { answerInTRPCShape } from './fastify-errors.ts'
+import { appRouter } from './router.ts'
+
+/** The query string as tRPC reads it (URLSearchParams), so the count here is the count tRPC would run. */
+const searchOf = (request: FastifyRequest) => new URLSearchParams(request.url.split('?')[1] ?? '')
+
+/** How many calls the request makes: one per comma-separated procedure of a `?batch=1` path, else one. */
+export function callsOf(request: FastifyRequest, search = searchOf(request)): number {
+  const path = (request.params as { path?: string }).path ?? ''
+  return search.get('batch') === '1' ? path.split(',').length : 1
+}
+
+/** The router's subscription procedures. */
+const subscriptionNames = () =>
+  new Set(
+    Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>)
+      .filter(([, procedure]) => procedure._def.type === 'subscription')
+      .map(([name]) => name),
+  )
+
+/** Whether the request announces a body (a length above 0, or a chunked one). */
+const announcesBody = (request: FastifyRequest) =>
+  request.headers['transfer-encoding'] !== undefined ||
+  (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0')
+
+/**
+ * The hook, from the headers and the URL only: nothing here waits for a body. A batch over `maxBatch` is refused
+ * for the price of one call (it did no work), so one request can not spend a caller's whole budget either.
+ * Subscriptions are admitted by the tRPC context instead (a GET has no body to wait for): there a refusal
+ * reaches the client as a typed error in the stream, and the key may come in `connectionParams`.
+ */
+function edgeHook(guard: ApiGuard, maxBatch: number) {
+  const subscriptions = subscriptionNames()
+  // A GET of one subscription procedure, as tRPC reads it (the same path, the same `batch` flag), bodiless.
+  const opensSubscription = (request: FastifyRequest, search: URLSearchParams) =>
+    request.method === 'GET' &&
+    !announcesBody(request) &&
+    search.get('batch') !== '1' &&
+    subscriptions.has((request.params as { path?: string }).path ?? '')
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const search = searchOf(request)
+    const calls = callsOf(request, search)
+    if (!opensSubscription(request, search)) await guard.admit(request, reply, calls > maxBatch ? 1 : calls)
+    if (request.method === 'POST' || announcesBody(request)) {
+      try {
+        requireJson(request)
+      } catch (error) {
+        // The body is never read: closing the connection spares reading (and dropping) the rest of it.
+        if (announcesBody(request)) reply.header('connection', 'close')
+        throw error
+      }
+    }
+    if (calls > maxBatch)
+      throw new GatewayError(
+        'INVALID_REQUEST',
+        `a tRPC batch may have at most ${maxBatch} calls, not ${calls}`,
+        {
+          details: { limit: maxBatch, calls, variable: 'AKASHGEN_TRPC_MAX_BATCH' },
+        },
+      )
+  }
+}
+
+/**
+ * tRPC sets its own `Cache-Control` on some answers (`no-cache` on event streams), over the gateway's
+ * `no-store`: its answer (a web Response) is rewritten before Fastify copies its headers.
+ */
+const noStore = async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+  if (payload instanceof Response && payload.headers.has('cache-control')) {
+    const stream = payload.headers.get('content-type')?.startsWith('text/event-stream')
+    payload.headers.set('cache-control', stream ? 'no-store, no-transform' : 'no-store')
+  }
+  return payload
+}
+
+/**
+ * Gives every route under `prefix` the edge hook and the tRPC-shaped error handler. JSON bodies are then read
+ * by the tRPC plugin's own parser, under Fastify's `bodyLimit` (413 in the same shape).
+ */
+export function installTRPCEdge(
+  app: FastifyInstance,
+  prefix: string,
+  guard: ApiGuard,
+  maxBatch: number,
+): void {
+  const hook = edgeHook(guard, maxBatch) as onRequestHookHandler
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(`${prefix}/`)) return
+    route.errorHandler = answerInTRPCShape
+    route.onRequest = [...[route.onRequest ?? []].flat(), hook]
+    route.onSend = [...[route.onSend ?? []].flat(), noStore as onSendHookHandler]
+  })
+}
