@@ -10,6 +10,7 @@ import { REPLAYED_HEADER } from '../idempotency/key.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
 import type { AppServices } from '../services.ts'
+import { headerValue } from './header-value.ts'
 import {
   binary,
   documented,
@@ -53,7 +54,11 @@ const GENERATE_DOCS: RouteDocs = {
       content: { ...binary(...IMAGE_TYPES), ...json(Job) },
       headers: {
         ...JOB_ID_HEADER,
-        'X-Worker-Gpu': { description: 'The GPU that made the image.' },
+        'X-Worker-Gpu': {
+          description:
+            'The GPU that made the image, percent-encoded beyond visible ASCII (`RTX%E2%84%A2 4090`; ' +
+            '`decodeURIComponent` gives the name the `Job` view carries).',
+        },
         'X-Upstream-Elapsed': { description: 'Seconds the upstream spent on the job, e.g. `4.213`.' },
         ...REPLAYED_HEADER_DOC,
         ...REQUEST_ID_HEADER,
@@ -171,6 +176,6 @@ async function settled(final: Promise<JobRecord>, waitS: number | undefined): Pr
 
 /** Headers with the job's upstream facts. */
 function describeJob(job: JobRecord, reply: { header(name: string, value: string): unknown }): void {
-  if (job.worker?.gpu) reply.header('x-worker-gpu', job.worker.gpu)
+  if (job.worker?.gpu) reply.header('x-worker-gpu', headerValue(job.worker.gpu))
   if (job.upstreamElapsedS !== undefined) reply.header('x-upstream-elapsed', job.upstreamElapsedS.toFixed(3))
 }
