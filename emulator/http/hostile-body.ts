@@ -16,7 +16,14 @@ const gzipPiece = gzipSync(padding, { level: 9 })
 async function writeRepeated(res: ServerResponse, head: Buffer, repeat: Buffer, count: number, tail: Buffer) {
   const write = async (chunk: Buffer) => {
     if (res.destroyed) return false
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')])
+    if (!res.write(chunk)) {
+      // Both listeners go when either fires: one pair per wait, not one more per piece.
+      const settled = new AbortController()
+      const { signal } = settled
+      await Promise.race([once(res, 'drain', { signal }), once(res, 'close', { signal })])
+        .catch(() => {})
+        .finally(() => settled.abort())
+    }
     return !res.destroyed
   }
   if (!(await write(head))) return
