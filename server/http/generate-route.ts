@@ -10,6 +10,7 @@ import { REPLAYED_HEADER } from '../idempotency/key.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
 import type { AppServices } from '../services.ts'
+import { hangUpSignal } from './hang-up.ts'
 import { headerValue } from './header-value.ts'
 import {
   binary,
@@ -117,11 +118,7 @@ export function registerGenerateRoute(
     const unfollow = engine.follow(job.id)
     reply.header('x-job-id', job.id)
     if (replayed) reply.header(REPLAYED_HEADER, 'true')
-    // request.signal fires once the body is read (Fastify 5.12), so watch the socket instead.
-    const hangUp = new AbortController()
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableEnded) hangUp.abort(new GatewayError('CANCELLED', 'the caller hung up'))
-    })
+    const hangUp = { signal: hangUpSignal(reply) }
     try {
       // The end of the shutdown grace answers SHUTTING_DOWN to a caller whose job was handed over.
       const waiting = linkSignals(hangUp.signal, shutdown.graceOver)

@@ -56,7 +56,12 @@ export class JobEngine {
       onStarted: () => this.#places.renumber(),
     })
     this.#images = new JobImages(
-      { cacheBytes: options.imageCacheBytes, retentionMs: options.retentionMs },
+      {
+        cacheBytes: options.imageCacheBytes,
+        retentionMs: options.retentionMs,
+        maxDownloads: options.maxImageDownloads,
+        slotWaitMs: options.imageSlotWaitMs,
+      },
       deps.upstream,
     )
     store.listen({
@@ -161,12 +166,12 @@ export class JobEngine {
     return true
   }
 
-  /** A succeeded job's image as a stream: from the cache, or straight from the upstream by its result. */
+  /** A succeeded job's image as a stream: from the cache, or joined to the job's one upstream download. */
   async openImage(jobId: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
     return this.#images.open(await this.require(jobId), signal)
   }
 
-  /** A succeeded job's whole image, kept in the byte-capped cache for the next download. */
+  /** A succeeded job's whole image, from the same shared download as openImage. */
   async image(jobId: string, signal?: AbortSignal): Promise<StoredImage> {
     return this.#images.whole(await this.require(jobId), signal)
   }

@@ -8,6 +8,7 @@ import type { JobEngine } from '../../jobs/engine.ts'
 import type { JobRecord } from '../../jobs/job-record.ts'
 import { imagePath } from '../../jobs/job-view.ts'
 import type { AppServices } from '../../services.ts'
+import { hangUpSignal } from '../hang-up.ts'
 import { originOf } from '../origin.ts'
 import { requireJson } from '../parse-body.ts'
 import { type ImagesRequest, parseImagesRequest } from './request.ts'
@@ -32,11 +33,7 @@ export function registerImageRoutes(
   app.post('/images/generations', async (request, reply): Promise<OpenAIImagesResponse> => {
     requireJson(request)
     const images = parseImagesRequest(request.body)
-    // request.signal fires once the body is read (Fastify 5.12), so watch the socket instead.
-    const hangUp = new AbortController()
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableEnded) hangUp.abort(new GatewayError('CANCELLED', 'the caller hung up'))
-    })
+    const hangUp = { signal: hangUpSignal(reply) }
     // One key covers the whole request: its n jobs are submitted once and replayed together.
     const { jobs, replayed } = await idempotency.submit(
       { scope: 'openai:/v1/images/generations', headers: request.headers, request: images },
