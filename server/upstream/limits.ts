@@ -31,8 +31,9 @@ export const MAX_DRIFT_KINDS = 100
 /** What a cut string ends with. */
 export const TRUNCATION_MARKER = '… [truncated]'
 
+/** The characters upstreamText removes: C0 and C1 controls, DEL, and bidirectional marks and overrides. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 
 /** `text` cut to at most `max` UTF-16 units, never splitting a surrogate pair. */
 function cut(text: string, max: number): string {
@@ -48,7 +49,7 @@ function cut(text: string, max: number): string {
 export function upstreamText(text: string, max: number): string {
   // Cut before cleaning too, so a megabyte string costs one pass over at most a few times `max`.
   const clean = cut(text, max * 4)
-    .replace(CONTROL, '')
+    .replace(CONTROL_CHARACTERS, '')
     .replace(/\p{Cs}/gu, '\ufffd')
   if (clean.length <= max && text.length <= max * 4) return clean
   return cut(clean, max - TRUNCATION_MARKER.length) + TRUNCATION_MARKER
