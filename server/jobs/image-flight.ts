@@ -81,6 +81,8 @@ export class ImageFlight {
   async #start(download: (signal: AbortSignal) => Promise<UpstreamImageStream>): Promise<ImageHead> {
     try {
       const image = await download(this.#controller.signal)
+      // Everyone left while it was opening: nobody reads what would come.
+      if (this.#stopped) image.chunks.destroy()
       this.#source = image.chunks
       void this.#fill(image.chunks, image.contentType)
       return { contentType: image.contentType, contentLength: image.contentLength }
