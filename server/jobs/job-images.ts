@@ -87,13 +87,18 @@ export class JobImages {
   /** Takes a download slot (waiting at most slotWaitMs), opens the image, and frees the slot when it ends. */
   async #download(result: string, signal: AbortSignal): Promise<UpstreamImageStream> {
     const waitMs = this.#options.slotWaitMs
-    const wait = AbortSignal.timeout(waitMs)
-    const release = await this.#slots.acquire(AbortSignal.any([signal, wait])).catch((error: unknown) => {
-      if (signal.aborted || !wait.aborted) throw error
-      throw new GatewayError('UPSTREAM_TIMEOUT', `no image download slot came free within ${waitMs} ms`, {
-        details: { operation: 'image', timeoutMs: waitMs, maxDownloads: this.#options.maxDownloads },
+    const wait = new AbortController()
+    // A timer of our own, cleared as soon as a slot is granted: none outlives the wait.
+    const timer = setTimeout(() => wait.abort(), waitMs)
+    const release = await this.#slots
+      .acquire(AbortSignal.any([signal, wait.signal]))
+      .catch((error: unknown) => {
+        if (signal.aborted || !wait.signal.aborted) throw error
+        throw new GatewayError('UPSTREAM_TIMEOUT', `no image download slot came free within ${waitMs} ms`, {
+          details: { operation: 'image', timeoutMs: waitMs, maxDownloads: this.#options.maxDownloads },
+        })
       })
-    })
+      .finally(() => clearTimeout(timer))
     try {
       const image = await this.#upstream.openImage(result, signal)
       image.chunks.once('close', release)
