@@ -125,8 +125,9 @@ export function registerJobRoutes(
 
   app.get<JobParams>('/api/jobs/:id/image', documented(DOCS.image), async (request, reply) => {
     const jobId = jobIdOf(request.params.id)
-    // Streamed: the first caller of an uncached image gets bytes as the one shared download brings them.
-    const image = await engine.openImage(jobId, hangUpSignal(reply))
+    // Streamed: the first caller of an uncached image gets bytes as the one shared download brings them, and
+    // the image is kept in the cache for the next download.
+    const image = await engine.openImage(jobId, hangUpSignal(reply), true)
     reply
       .header('content-type', image.contentType)
       .header('cache-control', 'private, max-age=3600, immutable')

@@ -166,9 +166,12 @@ export class JobEngine {
     return true
   }
 
-  /** A succeeded job's image as a stream: from the cache, or joined to the job's one upstream download. */
-  async openImage(jobId: string, signal?: AbortSignal): Promise<UpstreamImageStream> {
-    return this.#images.open(await this.require(jobId), signal)
+  /**
+   * A succeeded job's image as a stream: from the cache, or joined to the job's one upstream download; `keep`
+   * leaves it in the byte-capped cache once whole.
+   */
+  async openImage(jobId: string, signal?: AbortSignal, keep = false): Promise<UpstreamImageStream> {
+    return this.#images.open(await this.require(jobId), signal, keep)
   }
 
   /** A succeeded job's whole image, from the same shared download as openImage. */

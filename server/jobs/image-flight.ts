@@ -21,6 +21,8 @@ export class ImageFlight {
   #failure: unknown
   #stopped = false
   #waiting = 0
+  /** A joiner wants the image kept (cached) once whole. */
+  #keep = false
   readonly #readers = new Set<FlightReader>()
   readonly #controller = new AbortController()
   readonly #opened: Promise<ImageHead>
@@ -28,8 +30,8 @@ export class ImageFlight {
   readonly #settled: (image: StoredImage | undefined) => void
 
   /**
-   * Starts `download` at once; `settled` is called once, with the whole image when it arrived, else
-   * undefined (failed or stopped), so the owner can cache it and forget the flight.
+   * Starts `download` at once; `settled` is called once, with the whole image when it arrived and a joiner
+   * asked to keep it, else undefined, so the owner can cache it and forget the flight.
    */
   constructor(
     download: (signal: AbortSignal) => Promise<UpstreamImageStream>,
@@ -42,9 +44,10 @@ export class ImageFlight {
 
   /**
    * The image as one more caller's stream, once it is known to be an image; rejects with the download's error,
-   * or with `signal`'s reason when the caller leaves first.
+   * or with `signal`'s reason when the caller leaves first. `keep`: hand the whole image to `settled`.
    */
-  async join(signal?: AbortSignal): Promise<UpstreamImageStream> {
+  async join(signal?: AbortSignal, keep = false): Promise<UpstreamImageStream> {
+    if (keep) this.#keep = true
     this.#waiting++
     let head: ImageHead
     try {
@@ -100,7 +103,9 @@ export class ImageFlight {
       }
       this.#ended = true
       this.#wake()
-      this.#finish({ bytes: new Uint8Array(Buffer.concat(this.#chunks)), contentType })
+      this.#finish(
+        this.#keep ? { bytes: new Uint8Array(Buffer.concat(this.#chunks)), contentType } : undefined,
+      )
     } catch (error) {
       this.#finish(undefined, error)
       this.#wake()

@@ -46,11 +46,14 @@ export class JobImages {
     return this.#slots.counts
   }
 
-  /** The image as a stream: from the cache when there, else joined to the job's one upstream download. */
-  async open(job: JobRecord, signal?: AbortSignal): Promise<UpstreamImageStream> {
+  /**
+   * The image as a stream: from the cache when there, else joined to the job's one upstream download. `keep`
+   * puts it in the cache once whole (a download route); the sync route's callers rarely ask twice, so not.
+   */
+  async open(job: JobRecord, signal?: AbortSignal, keep = false): Promise<UpstreamImageStream> {
     const result = resultOf(job)
     const cached = this.#cache.get(job.id)
-    if (!cached) return this.#flightFor(job, result).join(signal)
+    if (!cached) return this.#flightFor(job, result).join(signal, keep)
     const bytes = Buffer.from(cached.bytes.buffer, cached.bytes.byteOffset, cached.bytes.byteLength)
     return {
       contentType: cached.contentType,
@@ -63,7 +66,7 @@ export class JobImages {
   async whole(job: JobRecord, signal?: AbortSignal): Promise<StoredImage> {
     const cached = this.#cache.get(job.id)
     if (cached) return cached
-    const image = await this.open(job, signal)
+    const image = await this.open(job, signal, true)
     const chunks: Buffer[] = []
     for await (const chunk of image.chunks) chunks.push(chunk as Buffer)
     return { bytes: new Uint8Array(Buffer.concat(chunks)), contentType: image.contentType }

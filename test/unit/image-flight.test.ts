@@ -40,7 +40,7 @@ describe('ImageFlight', () => {
     upstream.write(WEBP_HEAD)
     expect(await nextChunk(first.chunks)).toEqual(WEBP_HEAD)
     first.chunks.pause()
-    const late = await flight.join()
+    const late = await flight.join(undefined, true)
     const lateBytes = allBytes(late.chunks)
     upstream.end(Buffer.from('rest of the image'))
     const firstBytes = allBytes(first.chunks)
