@@ -9,6 +9,9 @@ export interface EmulatorCounters {
   statusIdsAsked: number
   imageFetches: number
   nextImageFetches: number
+  /** Image answers (direct and /_next/image) being sent right now, and their peak. */
+  imageAnswersOpen: number
+  maxImageAnswersOpen: number
   inFlight: number
   maxInFlight: number
   completed: number
@@ -25,6 +28,8 @@ export function createCounters(): EmulatorCounters {
     statusIdsAsked: 0,
     imageFetches: 0,
     nextImageFetches: 0,
+    imageAnswersOpen: 0,
+    maxImageAnswersOpen: 0,
     inFlight: 0,
     maxInFlight: 0,
     completed: 0,
@@ -35,8 +40,25 @@ export function createCounters(): EmulatorCounters {
 
 /** Zeroes the counters in place (so references stay live); inFlight keeps the jobs still running. */
 export function resetCounters(counters: EmulatorCounters): void {
-  const inFlight = counters.inFlight
-  Object.assign(counters, createCounters(), { inFlight, maxInFlight: inFlight })
+  const { inFlight, imageAnswersOpen } = counters
+  Object.assign(counters, createCounters(), {
+    inFlight,
+    maxInFlight: inFlight,
+    imageAnswersOpen,
+    maxImageAnswersOpen: imageAnswersOpen,
+  })
+}
+
+/** Counts an image answer as open until its response closes, keeping the peak. */
+export function trackImageAnswer(
+  counters: EmulatorCounters,
+  res: { once(e: 'close', f: () => void): unknown },
+) {
+  counters.imageAnswersOpen++
+  counters.maxImageAnswersOpen = Math.max(counters.maxImageAnswersOpen, counters.imageAnswersOpen)
+  res.once('close', () => {
+    counters.imageAnswersOpen--
+  })
 }
 
 /** Moves inFlight by delta and keeps its peak. */

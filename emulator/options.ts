@@ -19,6 +19,10 @@ export interface Fault {
   hang?: boolean
   malformed?: boolean
   reset?: boolean
+  /** Submit and status: a 200 gzip answer (`content-encoding: gzip`) inflating to this many bytes. */
+  gzipBombBytes?: number
+  /** Submit and status: a 200 JSON answer of this many bytes, streamed. */
+  hugeJsonBytes?: number
   times?: number
   probability?: number
 }
@@ -28,6 +32,14 @@ export interface EmulatorFaults {
   submit?: Fault
   status?: Fault
   image?: Fault
+}
+
+/** Worker fields every job reports instead of its seat's own (odd names: `RTX™ 4090`, emoji, control characters). */
+export interface WorkerOverride {
+  name?: string
+  city?: string
+  country?: string
+  gpu?: string
 }
 
 /** Every knob of the emulator; configure() takes a partial patch, and a key set to undefined/null resets it. */
@@ -56,6 +68,11 @@ export interface EmulatorOptions {
   nonImage: boolean
   oversizedImageBytes: number
   unknownStatus: string | null
+  workerOverride: WorkerOverride | null
+  /** The reason failed jobs report, instead of a random plausible one. */
+  failureReason: string | null
+  /** When > 0, every overridden worker field and failureReason is repeated up to this many characters. */
+  longStringChars: number
 }
 
 /** A fresh copy of the defaults: short enough for tests to be tolerable, long enough to see every state. */
@@ -84,6 +101,9 @@ export function defaultOptions(): EmulatorOptions {
     nonImage: false,
     oversizedImageBytes: 0,
     unknownStatus: null,
+    workerOverride: null,
+    failureReason: null,
+    longStringChars: 0,
   }
 }
 
@@ -133,7 +153,29 @@ function checkOptions(o: EmulatorOptions): void {
   for (const [endpoint, fault] of Object.entries(o.faults ?? {})) {
     const p = fault?.probability
     if (p !== undefined && !(p >= 0 && p <= 1)) fail(`faults.${endpoint}.probability`, 'a number 0..1')
+    for (const key of ['gzipBombBytes', 'hugeJsonBytes'] as const) {
+      const bytes = fault?.[key]
+      if (bytes !== undefined && (!isCount(bytes, 1) || bytes > 2 ** 40))
+        fail(`faults.${endpoint}.${key}`, 'an integer 1..2^40')
+    }
   }
   if (!(o.failRate >= 0 && o.failRate <= 1)) fail('failRate', 'a number 0..1')
   if (!isCount(o.oversizedImageBytes)) fail('oversizedImageBytes', 'an integer >= 0')
+  const override = o.workerOverride
+  if (override !== null && (typeof override !== 'object' || Array.isArray(override)))
+    fail('workerOverride', 'null or an object of name, city, country and gpu strings')
+  for (const [key, value] of Object.entries(override ?? {})) {
+    if (!['name', 'city', 'country', 'gpu'].includes(key) || typeof value !== 'string')
+      fail(`workerOverride.${key}`, 'a string (keys: name, city, country, gpu)')
+  }
+  if (o.failureReason !== null && typeof o.failureReason !== 'string')
+    fail('failureReason', 'null or a string')
+  if (!isCount(o.longStringChars) || o.longStringChars > 2 ** 28)
+    fail('longStringChars', 'an integer 0..268435456')
+}
+
+/** `text` repeated up to `chars` characters when chars > 0 (the longStringChars knob), else as it is. */
+export function lengthened(text: string, chars: number): string {
+  if (chars <= 0 || text === '') return text
+  return text.repeat(Math.ceil(chars / text.length)).slice(0, chars)
 }

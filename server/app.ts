@@ -94,6 +94,8 @@ export async function buildApp({
       sweepIntervalMs: Math.min(60_000, config.AKASHGEN_RETENTION_MS),
       imageCacheBytes: config.AKASHGEN_IMAGE_CACHE_BYTES,
       retentionMs: config.AKASHGEN_RETENTION_MS,
+      maxImageDownloads: config.AKASHGEN_MAX_IMAGE_DOWNLOADS ?? config.AKASHGEN_MAX_CONCURRENT,
+      imageSlotWaitMs: config.AKASHGEN_IMAGE_TIMEOUT_MS,
       onClose: backend.shared ? 'handover' : 'cancel',
       maxJobsPerClient: maxJobsPerClient(config),
     },

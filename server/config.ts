@@ -107,6 +107,10 @@ export const ConfigSchema = z.object({
     .max(1 << 30)
     .default(20 * 1024 * 1024)
     .describe('bytes, 1-1073741824'),
+  AKASHGEN_MAX_IMAGE_DOWNLOADS: positiveInt
+    .max(10_000)
+    .optional()
+    .describe('an integer 1-10000 (unset: AKASHGEN_MAX_CONCURRENT)'),
   AKASHGEN_RETENTION_MS: positiveInt
     .max(7 * 86_400_000)
     .default(3_600_000)

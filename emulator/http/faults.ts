@@ -1,7 +1,8 @@
-// Plays the fault configured for an endpoint: late, hung, reset, error-status or malformed answers.
+// Plays the fault configured for an endpoint: late, hung, reset, error-status, malformed or hostile answers.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { STATUS_CODES } from 'node:http'
 import type { EmulatorContext } from '../context.ts'
+import { sendGzipBomb, sendHugeJson } from './hostile-body.ts'
 import { sendJson, sendRaw } from './respond.ts'
 
 /** The endpoints a fault can target. */
@@ -34,6 +35,15 @@ export async function playFault(
   if (fault.status) {
     const headers: Record<string, string> = fault.status === 429 ? { 'retry-after': '1' } : {}
     sendJson(res, fault.status, { error: STATUS_CODES[fault.status] ?? `HTTP ${fault.status}` }, headers)
+    return true
+  }
+  // Images have their own hostile bodies (nonImage, oversizedImageBytes): these two are for JSON endpoints.
+  if (endpoint !== 'image' && fault.gzipBombBytes) {
+    await sendGzipBomb(res, fault.gzipBombBytes)
+    return true
+  }
+  if (endpoint !== 'image' && fault.hugeJsonBytes) {
+    await sendHugeJson(res, fault.hugeJsonBytes)
     return true
   }
   if (fault.malformed) {

@@ -1,6 +1,7 @@
 // GET /_next/image?url=&w=&q=: Next.js's image optimiser, with its 400 checks and Accept-based re-encoding.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EmulatorContext } from '../context.ts'
+import { trackImageAnswer } from '../counters.ts'
 import { playFault } from './faults.ts'
 import { sendImageBytes, storedImage } from './image-body.ts'
 import { directImageFile } from './images.ts'
@@ -16,6 +17,7 @@ export async function nextImageRoute(
   url: URL,
 ) {
   ctx.counters.nextImageFetches++
+  trackImageAnswer(ctx.counters, res)
   if (await playFault(ctx, 'image', req, res)) return
   const checked = checkQuery(url.searchParams)
   if (typeof checked === 'string') return sendText(res, 400, checked)

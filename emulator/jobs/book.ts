@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto'
 import { type EmulatorCounters, trackInFlight } from '../counters.ts'
 import { extensionOf, mimeOf } from '../images/draw.ts'
 import type { ImageStore } from '../images/store.ts'
-import type { EmulatorOptions } from '../options.ts'
+import { type EmulatorOptions, lengthened } from '../options.ts'
 import type { TimerSet } from '../timers.ts'
-import type { JobRecord } from './record.ts'
+import type { JobRecord, WorkerSeat } from './record.ts'
 import { dataUrl, failureReason, imageReference } from './result.ts'
 import { freeSeat, workerFor } from './workers.ts'
 
@@ -123,12 +123,13 @@ export class JobBook {
   #start(job: JobRecord, seat: number, options: EmulatorOptions): void {
     job.phase = 'pending'
     job.startedAt = Date.now()
-    job.worker = workerFor(seat, job.preferredGpu, options.gpus)
+    job.worker = withOverride(workerFor(seat, job.preferredGpu, options.gpus), options)
     this.#seats.set(seat, job)
     const [min, max] = typeof options.runMs === 'number' ? [options.runMs, options.runMs] : options.runMs
     const runMs = min + Math.round(Math.random() * (max - min))
     if (Math.random() < options.failRate) {
-      this.#deps.timers.after(runMs, () => this.#finish(job, 'failed', failureReason()))
+      const reason = lengthened(options.failureReason ?? failureReason(), options.longStringChars)
+      this.#deps.timers.after(runMs, () => this.#finish(job, 'failed', reason))
       return
     }
     // Encoding starts now, while the job "runs", so answering for the image later is fast.
@@ -162,4 +163,14 @@ export class JobBook {
     trackInFlight(counters, -1)
     this.pump()
   }
+}
+
+/** The seat's worker with the workerOverride fields put in, each lengthened by longStringChars. */
+function withOverride(worker: WorkerSeat, options: EmulatorOptions): WorkerSeat {
+  const override = options.workerOverride ?? {}
+  const pick = (field: keyof typeof override) => {
+    const value = override[field]
+    return value === undefined ? worker[field] : lengthened(value, options.longStringChars)
+  }
+  return { ...worker, name: pick('name'), city: pick('city'), country: pick('country'), gpu: pick('gpu') }
 }

@@ -10,6 +10,8 @@ import { REPLAYED_HEADER } from '../idempotency/key.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
 import type { AppServices } from '../services.ts'
+import { hangUpSignal } from './hang-up.ts'
+import { headerValue } from './header-value.ts'
 import {
   binary,
   documented,
@@ -54,7 +56,11 @@ const GENERATE_DOCS: RouteDocs = {
       content: { ...binary(...IMAGE_TYPES), ...json(Job) },
       headers: {
         ...JOB_ID_HEADER,
-        'X-Worker-Gpu': { description: 'The GPU that made the image.' },
+        'X-Worker-Gpu': {
+          description:
+            'The GPU that made the image, percent-encoded beyond visible ASCII (`RTX%E2%84%A2 4090`; ' +
+            '`decodeURIComponent` gives the name the `Job` view carries).',
+        },
         'X-Upstream-Elapsed': { description: 'Seconds the upstream spent on the job, e.g. `4.213`.' },
         ...REPLAYED_HEADER_DOC,
         ...REQUEST_ID_HEADER,
@@ -115,11 +121,7 @@ export function registerGenerateRoute(
     const unfollow = engine.follow(job.id)
     reply.header('x-job-id', job.id)
     if (replayed) reply.header(REPLAYED_HEADER, 'true')
-    // request.signal fires once the body is read (Fastify 5.12), so watch the socket instead.
-    const hangUp = new AbortController()
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableEnded) hangUp.abort(new GatewayError('CANCELLED', 'the caller hung up'))
-    })
+    const hangUp = { signal: hangUpSignal(reply) }
     try {
       // The end of the shutdown grace answers SHUTTING_DOWN to a caller whose job was handed over.
       const waiting = linkSignals(hangUp.signal, shutdown.graceOver)
@@ -174,6 +176,6 @@ async function settled(final: Promise<JobRecord>, waitS: number | undefined): Pr
 
 /** Headers with the job's upstream facts. */
 function describeJob(job: JobRecord, reply: { header(name: string, value: string): unknown }): void {
-  if (job.worker?.gpu) reply.header('x-worker-gpu', job.worker.gpu)
+  if (job.worker?.gpu) reply.header('x-worker-gpu', headerValue(job.worker.gpu))
   if (job.upstreamElapsedS !== undefined) reply.header('x-upstream-elapsed', job.upstreamElapsedS.toFixed(3))
 }

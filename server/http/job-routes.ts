@@ -7,6 +7,7 @@ import type { JobEngine } from '../jobs/engine.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { eventView, jobView } from '../jobs/job-view.ts'
 import type { AppServices } from '../services.ts'
+import { hangUpSignal } from './hang-up.ts'
 import {
   binary,
   documented,
@@ -129,14 +130,19 @@ export function registerJobRoutes(
 
   app.get<JobParams>('/api/jobs/:id/image', documented(DOCS.image), async (request, reply) => {
     const jobId = jobIdOf(request.params.id)
-    const image = await engine.image(jobId, { caller: callerOf(request) })
-    imageBytes.count('/api/jobs/:id/image', image.bytes.byteLength)
-    return reply
+    // Streamed: the first caller of an uncached image gets bytes as the one shared download brings them, and
+    // the image is kept in the cache for the next download.
+    const image = await engine.openImage(jobId, {
+      caller: callerOf(request),
+      signal: hangUpSignal(reply),
+      keep: true,
+    })
+    reply
       .header('content-type', image.contentType)
-      .header('content-length', String(image.bytes.byteLength))
       .header('cache-control', 'private, max-age=3600, immutable')
       .header('x-job-id', jobId)
-      .send(Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength))
+    if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
+    return reply.send(imageBytes.counted('/api/jobs/:id/image', image, reply.raw))
   })
 
   app.get<EventsRequest>('/api/jobs/:id/events', documented(DOCS.events), async (request, reply) => {

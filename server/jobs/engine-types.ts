@@ -16,6 +16,10 @@ export interface JobEngineOptions {
   imageCacheBytes: number
   /** How long a finished job (and so its cached image) stays available. */
   retentionMs: number
+  /** Upstream image downloads at once, across jobs (one per job however many callers); the rest wait. */
+  maxImageDownloads: number
+  /** Longest wait for a download slot before UPSTREAM_TIMEOUT. */
+  imageSlotWaitMs: number
   /**
    * What `close()` does with unfinished jobs: 'cancel' them (one process, nobody else could finish them), or
    * 'handover' the ones this process runs, so another replica sharing the store resumes them.

@@ -67,7 +67,12 @@ export class JobEngine {
       onStarted: () => this.#places.renumber(),
     })
     this.#images = new JobImages(
-      { cacheBytes: options.imageCacheBytes, retentionMs: options.retentionMs },
+      {
+        cacheBytes: options.imageCacheBytes,
+        retentionMs: options.retentionMs,
+        maxDownloads: options.maxImageDownloads,
+        slotWaitMs: options.imageSlotWaitMs,
+      },
       deps.upstream,
     )
     store.listen({
@@ -186,12 +191,18 @@ export class JobEngine {
     return true
   }
 
-  /** A succeeded job's image as a stream: from the cache, or straight from the upstream by its result. */
-  async openImage(jobId: string, { caller, signal }: JobAccess = {}): Promise<UpstreamImageStream> {
-    return this.#images.open(await this.require(jobId, caller), signal)
+  /**
+   * A succeeded job's image as a stream: from the cache, or joined to the job's one upstream download; `keep`
+   * leaves it in the byte-capped cache once whole.
+   */
+  async openImage(
+    jobId: string,
+    { caller, signal, keep = false }: JobAccess & { keep?: boolean } = {},
+  ): Promise<UpstreamImageStream> {
+    return this.#images.open(await this.require(jobId, caller), signal, keep)
   }
 
-  /** A succeeded job's whole image, kept in the byte-capped cache for the next download. */
+  /** A succeeded job's whole image, from the same shared download as openImage. */
   async image(jobId: string, { caller, signal }: JobAccess = {}): Promise<StoredImage> {
     return this.#images.whole(await this.require(jobId, caller), signal)
   }

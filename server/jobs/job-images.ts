@@ -1,19 +1,38 @@
-/** A succeeded job's image: streamed straight from the upstream, or whole and kept in the byte-capped cache. */
+/**
+ * A succeeded job's image: from the byte-capped cache, else from one shared upstream download per job (see
+ * image-flight.ts), under a cap on downloads at once across jobs.
+ */
 import { Readable } from 'node:stream'
 import { GatewayError } from '../errors.ts'
 import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
+import { DownloadSlots } from './download-slots.ts'
 import { ImageCache, type StoredImage } from './image-cache.ts'
+import { ImageFlight } from './image-flight.ts'
 import type { JobRecord } from './job-record.ts'
+
+/** Settings of the job images. */
+export interface JobImagesOptions {
+  cacheBytes: number
+  retentionMs: number
+  /** Upstream image downloads at once, across jobs; callers beyond it wait. */
+  maxDownloads: number
+  /** Longest wait for a download slot (the image timeout): then UPSTREAM_TIMEOUT. */
+  slotWaitMs: number
+}
 
 /** Finds and fetches job images; the upstream keeps them, this process caches some. */
 export class JobImages {
   readonly #cache: ImageCache
   readonly #upstream: UpstreamClient
-  readonly #retentionMs: number
+  readonly #options: JobImagesOptions
+  readonly #slots: DownloadSlots
+  /** The download in progress for each job, shared by all its callers. */
+  readonly #flights = new Map<string, ImageFlight>()
 
-  constructor(options: { cacheBytes: number; retentionMs: number }, upstream: UpstreamClient) {
+  constructor(options: JobImagesOptions, upstream: UpstreamClient) {
     this.#cache = new ImageCache(options.cacheBytes)
-    this.#retentionMs = options.retentionMs
+    this.#options = options
+    this.#slots = new DownloadSlots(options.maxDownloads)
     this.#upstream = upstream
   }
 
@@ -22,11 +41,19 @@ export class JobImages {
     this.#cache.sweep(now)
   }
 
-  /** The image as a stream: from the cache when there, else relayed from the upstream as it arrives. */
-  async open(job: JobRecord, signal?: AbortSignal): Promise<UpstreamImageStream> {
+  /** Downloads running and callers waiting for a download slot. */
+  get downloads(): { inUse: number; waiting: number } {
+    return this.#slots.counts
+  }
+
+  /**
+   * The image as a stream: from the cache when there, else joined to the job's one upstream download. `keep`
+   * puts it in the cache once whole (a download route); the sync route's callers rarely ask twice, so not.
+   */
+  async open(job: JobRecord, signal?: AbortSignal, keep = false): Promise<UpstreamImageStream> {
     const result = resultOf(job)
     const cached = this.#cache.get(job.id)
-    if (!cached) return this.#upstream.openImage(result, signal)
+    if (!cached) return this.#flightFor(job, result).join(signal, keep)
     const bytes = Buffer.from(cached.bytes.buffer, cached.bytes.byteOffset, cached.bytes.byteLength)
     return {
       contentType: cached.contentType,
@@ -35,14 +62,54 @@ export class JobImages {
     }
   }
 
-  /** The whole image, kept in the cache for the next download. */
+  /** The whole image (the download it joins leaves it in the cache for the next caller). */
   async whole(job: JobRecord, signal?: AbortSignal): Promise<StoredImage> {
-    const result = resultOf(job)
     const cached = this.#cache.get(job.id)
     if (cached) return cached
-    const image = await this.#upstream.fetchImage(result, signal)
-    this.#cache.put(job.id, image, (job.finishedAt ?? Date.now()) + this.#retentionMs)
-    return image
+    const image = await this.open(job, signal, true)
+    const chunks: Buffer[] = []
+    for await (const chunk of image.chunks) chunks.push(chunk as Buffer)
+    return { bytes: new Uint8Array(Buffer.concat(chunks)), contentType: image.contentType }
+  }
+
+  #flightFor(job: JobRecord, result: string): ImageFlight {
+    const current = this.#flights.get(job.id)
+    if (current) return current
+    const expiresAt = (job.finishedAt ?? Date.now()) + this.#options.retentionMs
+    const flight = new ImageFlight(
+      (signal) => this.#download(result, signal),
+      (image) => {
+        if (this.#flights.get(job.id) === flight) this.#flights.delete(job.id)
+        if (image) this.#cache.put(job.id, image, expiresAt)
+      },
+    )
+    this.#flights.set(job.id, flight)
+    return flight
+  }
+
+  /** Takes a download slot (waiting at most slotWaitMs), opens the image, and frees the slot when it ends. */
+  async #download(result: string, signal: AbortSignal): Promise<UpstreamImageStream> {
+    const waitMs = this.#options.slotWaitMs
+    const wait = new AbortController()
+    // A timer of our own, cleared as soon as a slot is granted: none outlives the wait.
+    const timer = setTimeout(() => wait.abort(), waitMs)
+    const release = await this.#slots
+      .acquire(AbortSignal.any([signal, wait.signal]))
+      .catch((error: unknown) => {
+        if (signal.aborted || !wait.signal.aborted) throw error
+        throw new GatewayError('UPSTREAM_TIMEOUT', `no image download slot came free within ${waitMs} ms`, {
+          details: { operation: 'image', timeoutMs: waitMs, maxDownloads: this.#options.maxDownloads },
+        })
+      })
+      .finally(() => clearTimeout(timer))
+    try {
+      const image = await this.#upstream.openImage(result, signal)
+      image.chunks.once('close', release)
+      return image
+    } catch (error) {
+      release()
+      throw error
+    }
   }
 }
 

@@ -8,8 +8,10 @@ import { guardedCalls } from './guarded-call.ts'
 import { sniffImageType } from './image-body.ts'
 import { createImageDownloader, notAnImage, type UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
+import { MAX_DRIFT_KINDS, MAX_UPSTREAM_JOB_ID_CHARS } from './limits.ts'
 import {
   badStatus,
+  JSON_HEADERS,
   readJson,
   type UpstreamOperation,
   type UpstreamOutcome,
@@ -86,7 +88,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   })
   const drift = new Map<string, number>()
   const observers = options.observers ?? []
-  const noteDrift = (kind: string, detail: Record<string, unknown>) => {
+  const noteDrift = (seenKind: string, detail: Record<string, unknown>) => {
+    // An upstream inventing a new status word per answer must not grow the map without end.
+    const kind = drift.has(seenKind) || drift.size < MAX_DRIFT_KINDS ? seenKind : 'other'
     const seen = drift.get(kind) ?? 0
     drift.set(kind, seen + 1)
     for (const observer of observers)
@@ -94,21 +98,34 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     if (seen === 0) options.logger.warn({ drift: kind, ...detail }, 'upstream answered something new')
   }
   const { observed, retried } = guardedCalls(options)
+  const oversizeLogged = new Set<UpstreamOperation>()
+  /** readJson, logging the first over-cap answer of each operation (each one still fails its call). */
+  const readJsonOnce = (operation: UpstreamOperation, response: Response) =>
+    readJson(operation, response).catch((error: unknown) => {
+      const maxBytes = error instanceof GatewayError && (error.details as { maxBytes?: number }).maxBytes
+      if (maxBytes && !oversizeLogged.has(operation)) {
+        oversizeLogged.add(operation)
+        options.logger.warn({ operation, maxBytes }, 'upstream answer over the size limit: refused')
+      }
+      throw error
+    })
 
   async function submit(request: GenerateRequest, signal?: AbortSignal): Promise<Submitted> {
     const body = JSON.stringify({ ...request, preferred_gpu: PREFERRED_GPUS })
     const response = await upstreamFetch(
       'submit',
       new URL('/api/generate', origin),
-      { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json' } },
+      { method: 'POST', body, headers: { 'content-type': 'application/json', ...JSON_HEADERS } },
       options.submitTimeoutMs,
       signal,
     )
     if (!response.ok) throw await badStatus('submit', response)
-    const answer = (await readJson('submit', response)) as { job_id?: unknown; queue_position?: unknown }
+    const answer = (await readJsonOnce('submit', response)) as { job_id?: unknown; queue_position?: unknown }
     const upstreamJobId = typeof answer?.job_id === 'string' ? answer.job_id.trim() : ''
-    if (!upstreamJobId) {
-      throw new GatewayError('UPSTREAM_ERROR', 'upstream submit answered without a job_id', {
+    // Refused rather than cut: a cut id would poll for some other job.
+    if (!upstreamJobId || upstreamJobId.length > MAX_UPSTREAM_JOB_ID_CHARS) {
+      const why = upstreamJobId ? `a job_id over ${MAX_UPSTREAM_JOB_ID_CHARS} characters` : 'without a job_id'
+      throw new GatewayError('UPSTREAM_ERROR', `upstream submit answered ${why}`, {
         details: { operation: 'submit', body: JSON.stringify(answer).slice(0, 200) },
       })
     }
@@ -123,7 +140,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const response = await upstreamFetch(
       'status',
       url,
-      { headers: { accept: 'application/json', 'cache-control': 'no-cache' } },
+      { headers: { ...JSON_HEADERS, 'cache-control': 'no-cache' } },
       options.statusTimeoutMs,
       signal,
     )
@@ -132,7 +149,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       return { shape: 'array', jobs: new Map() }
     }
     if (!response.ok) throw await badStatus('status', response)
-    const body = await readJson('status', response)
+    const body = await readJsonOnce('status', response)
     const answer = parseStatusAnswer(body)
     if (!answer) {
       noteDrift('status-shape:unrecognised', { body: JSON.stringify(body).slice(0, 200) })

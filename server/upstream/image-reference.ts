@@ -1,5 +1,6 @@
 /** Turns an upstream `result` into where its image bytes come from, refusing anything off-origin (SSRF). */
 import { GatewayError } from '../errors.ts'
+import { MAX_RESULT_REFERENCE_CHARS } from './limits.ts'
 
 /** The image is inline (a data URL) or must be fetched from one of `urls`, tried in order. */
 export type ImageSource = { kind: 'inline'; bytes: Uint8Array } | { kind: 'fetch'; urls: URL[] }
@@ -43,6 +44,9 @@ export function resolveImageReference(
       refuse(result, `inline image over ${maxBytes} bytes`)
     return { kind: 'inline', bytes: new Uint8Array(Buffer.from(base64, 'base64')) }
   }
+  // Refused rather than cut: a cut URL points at something else. A data URL is bounded by the cap above.
+  if (trimmed.length > MAX_RESULT_REFERENCE_CHARS)
+    refuse(result, `it is longer than ${MAX_RESULT_REFERENCE_CHARS} characters`)
   // A backslash or control character can turn "/\evil" into "//evil" inside the URL parser.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\\\u0000-\u001f\u007f]/.test(trimmed)) refuse(result, 'it contains a backslash or control character')

@@ -1,5 +1,6 @@
 /** One HTTP request to the upstream under its own timeout, with failures turned into GatewayErrors. */
 import { GatewayError } from '../errors.ts'
+import { failureReason, MAX_UPSTREAM_ERROR_BODY_BYTES, MAX_UPSTREAM_JSON_BYTES } from './limits.ts'
 
 /** What the request is for, used in error messages ("upstream submit timed out after 30000 ms"). */
 export type UpstreamOperation = 'submit' | 'status' | 'image'
@@ -49,15 +50,64 @@ export function describeFailure(
   })
 }
 
-/** Reads a JSON body; a body that is not JSON is UPSTREAM_ERROR. */
-export async function readJson(operation: UpstreamOperation, response: Response): Promise<unknown> {
-  const body = await response.text()
+/** Headers of every JSON request: no compression asked for, so a body's size on the wire is its size. */
+export const JSON_HEADERS = { accept: 'application/json', 'accept-encoding': 'identity' } as const
+
+/** UPSTREAM_ERROR for a JSON answer over MAX_UPSTREAM_JSON_BYTES (after decompression). */
+export const answerTooLarge = (operation: UpstreamOperation, maxBytes: number) =>
+  new GatewayError(
+    'UPSTREAM_ERROR',
+    `upstream ${operation} answer is larger than the ${maxBytes}-byte limit`,
+    {
+      details: { operation, maxBytes },
+    },
+  )
+
+/**
+ * Reads at most `maxBytes` of a body and cancels the rest (`complete` is false then). fetch decompresses a
+ * gzip/br/deflate body as it is read, so the count is of decompressed bytes and a gzip bomb stops at the cap.
+ */
+export async function readCapped(
+  response: Response,
+  maxBytes: number,
+): Promise<{ bytes: Buffer; complete: boolean }> {
+  const reader = response.body?.getReader()
+  if (!reader) return { bytes: Buffer.alloc(0), complete: true }
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return { bytes: Buffer.concat(chunks, total), complete: true }
+      const room = maxBytes - total
+      if (value.byteLength > room) {
+        chunks.push(value.subarray(0, room))
+        await reader.cancel().catch(() => {})
+        return { bytes: Buffer.concat(chunks, maxBytes), complete: false }
+      }
+      chunks.push(value)
+      total += value.byteLength
+    }
+  } finally {
+    reader.releaseLock()
+  }
+}
+
+/** Reads a JSON body under MAX_UPSTREAM_JSON_BYTES; a body that is not JSON, or too large, is UPSTREAM_ERROR. */
+export async function readJson(
+  operation: UpstreamOperation,
+  response: Response,
+  maxBytes = MAX_UPSTREAM_JSON_BYTES,
+): Promise<unknown> {
+  const { bytes, complete } = await readCapped(response, maxBytes)
+  if (!complete) throw answerTooLarge(operation, maxBytes)
+  const body = bytes.toString('utf8')
   try {
     return JSON.parse(body)
   } catch (error) {
     throw new GatewayError('UPSTREAM_ERROR', `upstream ${operation} answered malformed JSON`, {
       cause: error,
-      details: { operation, status: response.status, body: body.slice(0, 200) },
+      details: { operation, status: response.status, body: failureReason(body.slice(0, 200)) },
     })
   }
 }
@@ -69,11 +119,12 @@ export function statusError(
   body: string,
   retryAfterHeader: string | null | undefined,
 ): GatewayError {
-  let reason = body.slice(0, 300)
+  let reason = body
   try {
     const parsed = JSON.parse(body) as { error?: unknown; message?: unknown }
     reason = String(parsed.error ?? parsed.message ?? reason)
   } catch {}
+  reason = failureReason(reason)
   const retryAfter = retryAfterSeconds(retryAfterHeader)
   return new GatewayError('UPSTREAM_ERROR', `upstream ${operation} answered HTTP ${status}`, {
     details: { operation, status, reason },
@@ -93,9 +144,10 @@ function retryAfterSeconds(header: string | null | undefined): number | undefine
   return seconds > 0 ? Math.min(MAX_RETRY_AFTER_S, seconds) : undefined
 }
 
-/** statusError for a fetch Response. */
+/** statusError for a fetch Response, reading at most MAX_UPSTREAM_ERROR_BODY_BYTES of its body. */
 export async function badStatus(operation: UpstreamOperation, response: Response): Promise<GatewayError> {
-  const body = await response.text().catch(() => '')
+  const read = await readCapped(response, MAX_UPSTREAM_ERROR_BODY_BYTES).catch(() => undefined)
+  const body = read?.bytes.toString('utf8') ?? ''
   return statusError(operation, response.status, body, response.headers.get('retry-after'))
 }
 

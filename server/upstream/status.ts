@@ -1,5 +1,12 @@
 /** Parses AkashGen status answers: every known shape and status vocabulary, tolerant of drift. */
 import type { Worker } from '@akashgen/client/contract'
+import {
+  failureReason,
+  MAX_STATUS_WORD_CHARS,
+  MAX_UPSTREAM_JOB_ID_CHARS,
+  upstreamText,
+  workerField,
+} from './limits.ts'
 
 /** Where a job stands upstream, in the gateway's words. `unknown` is a status word we have never seen. */
 export type UpstreamPhase = 'waiting' | 'running' | 'succeeded' | 'failed' | 'unknown'
@@ -10,7 +17,10 @@ export interface UpstreamJobState {
   phase: UpstreamPhase
   /** The upstream's own status word, kept for logs and drift counting. */
   rawStatus: string
-  /** Image reference on success, reason on failure, '' while running. */
+  /**
+   * Image reference on success (kept whole: resolveImageReference refuses one too long), the reason on failure
+   * (cleaned and cut, see limits.ts), '' while running.
+   */
   result: string
   worker: Worker | null
   elapsedS: number
@@ -57,28 +67,31 @@ const number = (v: unknown): number => {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** Reads one status element; `fallbackId` is used when the element is keyed by id and lacks `job_id`. */
+/**
+ * Reads one status element; `fallbackId` is used when the element is keyed by id and lacks `job_id`. Every
+ * string is bounded here (limits.ts); an element whose id is too long to be one of ours is left out.
+ */
 export function parseJobState(raw: unknown, fallbackId?: string): UpstreamJobState | undefined {
   if (!isRecord(raw)) return undefined
   const jobId = text(raw.job_id) || text(raw.id) || fallbackId || ''
-  if (!jobId) return undefined
-  const rawStatus = text(raw.status)
+  if (!jobId || jobId.length > MAX_UPSTREAM_JOB_ID_CHARS) return undefined
+  const rawStatus = upstreamText(text(raw.status), MAX_STATUS_WORD_CHARS)
   const queuePosition = Math.floor(number(raw.queue_position))
   let phase = classifyStatus(rawStatus)
   // Era 1 used `pending` for both queued and running; a positive queue position says which.
   if (phase === 'running' && queuePosition > 0) phase = 'waiting'
   const worker = {
-    name: text(raw.worker_name),
-    city: text(raw.worker_city),
-    country: text(raw.worker_country),
-    gpu: text(raw.worker_gpu),
+    name: workerField(text(raw.worker_name)),
+    city: workerField(text(raw.worker_city)),
+    country: workerField(text(raw.worker_country)),
+    gpu: workerField(text(raw.worker_gpu)),
   }
   const hasWorker = Object.values(worker).some((v) => v !== '')
   return {
     jobId,
     phase,
     rawStatus,
-    result: text(raw.result),
+    result: phase === 'failed' ? failureReason(text(raw.result)) : text(raw.result),
     worker: hasWorker ? worker : null,
     elapsedS: number(raw.elapsed_time),
     queuePosition: phase === 'waiting' ? queuePosition : 0,

@@ -42,6 +42,32 @@ describe('a job-level fault', () => {
     ['a non-image body', { nonImage: true }, 502, 'UPSTREAM_ERROR'],
     ['an oversized image', { oversizedImageBytes: 3 * 1024 * 1024 }, 502, 'UPSTREAM_ERROR'],
     ['an unknown status word (drift: polled on)', { unknownStatus: 'rendering' }, 200, undefined],
+    ['a megabyte unknown status word', { unknownStatus: 'r'.repeat(1024 * 1024) }, 200, undefined],
+    ['a worker name beyond Latin-1', { workerOverride: { gpu: 'RTX™ 4090 🚀\u0007' } }, 200, undefined],
+    [
+      'megabyte worker fields',
+      { workerOverride: { name: 'w', gpu: 'g' }, longStringChars: 200_000 },
+      200,
+      undefined,
+    ],
+    [
+      'a megabyte failure reason (over the JSON cap: polled to the deadline)',
+      { failRate: 1, failureReason: 'x', longStringChars: 2 * 1024 * 1024 },
+      504,
+      'JOB_TIMEOUT',
+    ],
+    [
+      'a long failure reason under the cap',
+      { failRate: 1, failureReason: 'x', longStringChars: 300_000 },
+      502,
+      'JOB_FAILED',
+    ],
+    [
+      'an image reference over 4096 characters',
+      { offOriginResult: `/api/image/${'a'.repeat(5000)}` },
+      502,
+      'UPSTREAM_ERROR',
+    ],
   ])('%s', async (_name, knobs, status, code) => {
     const gateway = await faultGateway(harness)
     harness.emulator.configure(knobs)

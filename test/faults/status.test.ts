@@ -28,6 +28,9 @@ describe('a fault on status', () => {
     ['hangs end at the deadline', { hang: true }, 504, 'JOB_TIMEOUT'],
     ['lasting resets end at the deadline', { reset: true }, 504, 'JOB_TIMEOUT'],
     ['lasting malformed JSON ends at the deadline', { malformed: true }, 504, 'JOB_TIMEOUT'],
+    ['a passing gzip bomb is outlived', { gzipBombBytes: 1024 ** 3, times: 2 }, 200, undefined],
+    ['lasting gzip bombs end at the deadline', { gzipBombBytes: 1024 ** 3 }, 504, 'JOB_TIMEOUT'],
+    ['lasting huge JSON ends at the deadline', { hugeJsonBytes: 8 * 1024 ** 2 }, 504, 'JOB_TIMEOUT'],
   ])('%s', async (_name, fault, status, code) => {
     await play('status', fault, status, code)
   })

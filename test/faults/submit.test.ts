@@ -36,6 +36,8 @@ describe('a fault on submit', () => {
     ['a hang is not retried', { hang: true }, 504, 'UPSTREAM_TIMEOUT', 1],
     ['a reset after sending is not retried', { reset: true }, 502, 'UPSTREAM_ERROR', 1],
     ['malformed JSON is not retried', { malformed: true }, 502, 'UPSTREAM_ERROR', 1],
+    ['a gzip bomb is not retried', { gzipBombBytes: 1024 ** 3 }, 502, 'UPSTREAM_ERROR', 1],
+    ['huge JSON is not retried', { hugeJsonBytes: 8 * 1024 ** 2 }, 502, 'UPSTREAM_ERROR', 1],
     ['a slow answer within the timeout is fine', { delayMs: CALL_TIMEOUT_MS / 2 }, 200, undefined, 1],
   ])('%s', async (_name, fault, status, code, submissions) => {
     const gateway = await faultGateway(harness, deadline)

@@ -102,6 +102,9 @@ export async function expectRecovery(
     oversizedImageBytes: 0,
     unknownStatus: null,
     emptyStatusArray: false,
+    workerOverride: null,
+    failureReason: null,
+    longStringChars: 0,
     ...knobs,
   })
   await untilReady(gateway)

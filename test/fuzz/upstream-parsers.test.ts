@@ -1,9 +1,22 @@
 // The parsers of what the upstream sends: anything at all in, a parsed value or a documented GatewayError out.
+
+import { validateHeaderValue } from 'node:http'
+import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../server/errors.ts'
+import { headerValue } from '../../server/http/header-value.ts'
 import { SNIFF_BYTES, sniffImageType } from '../../server/upstream/image-body.ts'
 import { resolveImageReference } from '../../server/upstream/image-reference.ts'
+import {
+  CONTROL_CHARACTERS,
+  MAX_FAILURE_REASON_CHARS,
+  MAX_STATUS_WORD_CHARS,
+  MAX_UPSTREAM_JOB_ID_CHARS,
+  MAX_WORKER_FIELD_CHARS,
+  TRUNCATION_MARKER,
+  upstreamText,
+} from '../../server/upstream/limits.ts'
 import { readJson, statusError } from '../../server/upstream/request.ts'
 import {
   classifyStatus,
@@ -26,16 +39,22 @@ const anyBody = fc.oneof(
   nastyText(),
 )
 
+/** A long string of nasty pieces, up to a few times each limit. */
+const longText = fc
+  .tuple(nastyText(12), fc.integer({ min: 1, max: 5000 }))
+  .map(([piece, times]) => (piece || 'x').repeat(times).slice(0, 20_000))
+
 /** A status element: the known fields with random values, often close to what the upstream sends. */
 const statusElement = fc.record(
   {
-    job_id: fc.oneof(fc.uuid(), jsonValue()),
+    job_id: fc.oneof(fc.uuid(), jsonValue(), longText),
     id: jsonValue(),
     status: fc.oneof(
       fc.constantFrom('pending', 'succeeded', 'failed', 'constructor', '__proto__', ' Queued '),
       jsonValue(),
+      longText,
     ),
-    result: fc.oneof(nastyText(), jsonValue()),
+    result: fc.oneof(nastyText(), jsonValue(), longText),
     queue_position: fc.oneof(
       fc.integer(),
       fc.double(),
@@ -43,8 +62,8 @@ const statusElement = fc.record(
       jsonValue(),
     ),
     elapsed_time: fc.oneof(fc.double(), fc.constantFrom('4.2', 'Infinity'), jsonValue()),
-    worker_name: jsonValue(),
-    worker_gpu: jsonValue(),
+    worker_name: fc.oneof(jsonValue(), longText),
+    worker_gpu: fc.oneof(jsonValue(), longText),
   },
   { requiredKeys: [] },
 )
@@ -59,6 +78,12 @@ function expectWellFormed(state: UpstreamJobState): void {
   expect(Number.isInteger(state.queuePosition) && state.queuePosition >= 0).toBe(true)
   expect(Number.isFinite(state.elapsedS) && state.elapsedS >= 0).toBe(true)
   if (state.worker) for (const value of Object.values(state.worker)) expect(typeof value).toBe('string')
+  // Every string is bounded before anything keeps it (server/upstream/limits.ts).
+  expect(state.jobId.length).toBeLessThanOrEqual(MAX_UPSTREAM_JOB_ID_CHARS)
+  expect(state.rawStatus.length).toBeLessThanOrEqual(MAX_STATUS_WORD_CHARS)
+  if (state.phase === 'failed') expect(state.result.length).toBeLessThanOrEqual(MAX_FAILURE_REASON_CHARS)
+  for (const value of Object.values(state.worker ?? {}))
+    expect(value.length).toBeLessThanOrEqual(MAX_WORKER_FIELD_CHARS)
 }
 
 /** Runs `fn`; anything it throws must be a GatewayError with one of `codes`. */
@@ -105,6 +130,36 @@ describe('status answers', () => {
         const state = parseJobState(value, fallbackId ?? undefined)
         if (state) expectWellFormed(state)
         expect(PHASES).toContain(classifyStatus(word))
+      }),
+      runs(2000),
+    )
+  })
+})
+
+describe('upstream strings and header values', () => {
+  it('upstreamText is bounded, free of control characters and well-formed, and says when it cut', () => {
+    fc.assert(
+      fc.property(fc.oneof(nastyText(), longText), fc.integer({ min: 20, max: 2000 }), (text, max) => {
+        const kept = upstreamText(text, max)
+        expect(kept.length).toBeLessThanOrEqual(max)
+        expect(kept).not.toMatch(new RegExp(CONTROL_CHARACTERS.source))
+        expect(kept).not.toMatch(/\p{Cs}/u)
+        // Removing control characters alone is no cut; dropping text (or not reading it) is, and says so.
+        const cleaned = text.replace(CONTROL_CHARACTERS, '')
+        if (cleaned.length > max || text.length > 4 * max) expect(kept.endsWith(TRUNCATION_MARKER)).toBe(true)
+        else expect(kept).toBe(cleaned.replace(/\p{Cs}/gu, '\ufffd'))
+      }),
+      runs(2000),
+    )
+  })
+
+  it('headerValue is always a valid header value, and decodes back to the trimmed text', () => {
+    fc.assert(
+      fc.property(fc.oneof(nastyText(), fc.string({ unit: 'binary', maxLength: 40 })), (text) => {
+        const value = headerValue(text)
+        expect(() => validateHeaderValue('x-worker-gpu', value)).not.toThrow()
+        expect(value).toMatch(/^[\x20-\x7e]*$/)
+        expect(decodeURIComponent(value)).toBe(text.replace(/\p{Cs}/gu, '\ufffd').trim())
       }),
       runs(2000),
     )
@@ -238,6 +293,34 @@ describe('image bytes and upstream errors', () => {
     ['99999', 3600],
   ])('statusError reads Retry-After %j as %j seconds', (header, seconds) => {
     expect(statusError('submit', 429, '', header).retryAfterS).toBe(seconds)
+  })
+
+  it('readJson refuses any body over its cap, compressed or not, and parses the rest', async () => {
+    const maxBytes = 64
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.json(), fc.string({ maxLength: 200 })),
+        fc.boolean(),
+        async (body, gzip) => {
+          // A gzip body is what fetch would hand over after decompressing: the cap counts those bytes.
+          const raw = gzip ? gzipSync(body) : Buffer.from(body)
+          const stream = new Blob([raw]).stream()
+          const response = new Response(gzip ? stream.pipeThrough(new DecompressionStream('gzip')) : stream)
+          try {
+            await readJson('status', response, maxBytes)
+            expect(Buffer.byteLength(body)).toBeLessThanOrEqual(maxBytes)
+          } catch (error) {
+            expect(error).toBeInstanceOf(GatewayError)
+            expect((error as GatewayError).code).toBe('UPSTREAM_ERROR')
+            const over = Buffer.byteLength(body) > maxBytes
+            expect((error as GatewayError).details).toMatchObject(
+              over ? { maxBytes } : { operation: 'status' },
+            )
+          }
+        },
+      ),
+      runs(1000),
+    )
   })
 
   it('readJson answers parsed JSON or UPSTREAM_ERROR, whatever the body', async () => {

@@ -89,6 +89,8 @@ export function engineOn(settings: EngineSettings, backend: EngineBackend): Engi
       sweepIntervalMs: settings.sweepIntervalMs,
       imageCacheBytes: 10_000_000,
       retentionMs: settings.retentionMs,
+      maxImageDownloads: 10,
+      imageSlotWaitMs: 5000,
       onClose: backend.onClose,
       maxJobsPerClient: settings.maxJobsPerClient,
     },

@@ -9,6 +9,7 @@ import type { Caller } from '../../jobs/job-access.ts'
 import type { JobRecord } from '../../jobs/job-record.ts'
 import { imagePath } from '../../jobs/job-view.ts'
 import type { AppServices } from '../../services.ts'
+import { hangUpSignal } from '../hang-up.ts'
 import { originOf } from '../origin.ts'
 import { requireJson } from '../parse-body.ts'
 import { callerOf } from '../security/caller.ts'
@@ -36,11 +37,7 @@ export function registerImageRoutes(
     const images = parseImagesRequest(request.body)
     // The guard counted this request once before its body was read; n images are n calls' work.
     await app.apiGuard.charge(request, reply, images.n - 1)
-    // request.signal fires once the body is read (Fastify 5.12), so watch the socket instead.
-    const hangUp = new AbortController()
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableEnded) hangUp.abort(new GatewayError('CANCELLED', 'the caller hung up'))
-    })
+    const hangUp = { signal: hangUpSignal(reply) }
     // One key covers the whole request: its n jobs are submitted once and replayed together.
     const caller = callerOf(request)
     const { jobs, replayed } = await idempotency.submit(

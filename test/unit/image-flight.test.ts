@@ -1,0 +1,96 @@
+// One shared image download: early bytes reach the first caller, late joiners catch up, the last leaving stops it.
+import { PassThrough } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { DownloadSlots } from '../../server/jobs/download-slots.ts'
+import type { StoredImage } from '../../server/jobs/image-cache.ts'
+import { ImageFlight } from '../../server/jobs/image-flight.ts'
+
+const WEBP_HEAD = Buffer.from('RIFF\0\0\0\0WEBP')
+
+/** A flight over a PassThrough the test writes the "upstream" bytes into. */
+function flightOverStream() {
+  const upstream = new PassThrough()
+  let signal: AbortSignal | undefined
+  const settled: Array<StoredImage | undefined> = []
+  const flight = new ImageFlight(
+    async (s) => {
+      signal = s
+      return { contentType: 'image/webp', contentLength: undefined, chunks: upstream }
+    },
+    (image) => settled.push(image),
+  )
+  return { flight, upstream, settled, signal: () => signal }
+}
+
+/** The next chunk a stream yields. */
+const nextChunk = (stream: NodeJS.ReadableStream) =>
+  new Promise<Buffer>((resolve) => stream.once('data', (chunk: Buffer) => resolve(chunk)))
+
+/** Every byte a stream yields until it ends. */
+async function allBytes(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(chunk)
+  return Buffer.concat(chunks)
+}
+
+describe('ImageFlight', () => {
+  it('streams the first bytes before the image is whole, and a late joiner gets the start then the rest', async () => {
+    const { flight, upstream, settled } = flightOverStream()
+    const first = await flight.join()
+    upstream.write(WEBP_HEAD)
+    expect(await nextChunk(first.chunks)).toEqual(WEBP_HEAD)
+    first.chunks.pause()
+    const late = await flight.join(undefined, true)
+    const lateBytes = allBytes(late.chunks)
+    upstream.end(Buffer.from('rest of the image'))
+    const firstBytes = allBytes(first.chunks)
+    const whole = Buffer.concat([WEBP_HEAD, Buffer.from('rest of the image')])
+    expect(await lateBytes).toEqual(whole)
+    expect(Buffer.concat([WEBP_HEAD, await firstBytes])).toEqual(whole)
+    expect(settled).toHaveLength(1)
+    expect(Buffer.from(settled[0]?.bytes ?? [])).toEqual(whole)
+  })
+
+  it('one caller leaving keeps the download going; the last leaving stops it and caches nothing', async () => {
+    const { flight, upstream, settled, signal } = flightOverStream()
+    const [a, b] = await Promise.all([flight.join(), flight.join()])
+    upstream.write(WEBP_HEAD)
+    a.chunks.destroy()
+    expect(signal()?.aborted).toBe(false)
+    expect(await nextChunk(b.chunks)).toEqual(WEBP_HEAD)
+    b.chunks.destroy()
+    expect(signal()?.aborted).toBe(true)
+    expect(upstream.destroyed).toBe(true)
+    expect(settled).toEqual([undefined])
+  })
+
+  it('a caller who hangs up while the download opens gets its own reason', async () => {
+    const flight = new ImageFlight(
+      () => new Promise(() => {}),
+      () => {},
+    )
+    const hangUp = new AbortController()
+    const joined = flight.join(hangUp.signal)
+    hangUp.abort(new Error('gone'))
+    await expect(joined).rejects.toThrow('gone')
+  })
+})
+
+describe('DownloadSlots', () => {
+  it('hands out max permits, queues the rest in order, and lets a waiter leave on abort', async () => {
+    const slots = new DownloadSlots(1)
+    const release = await slots.acquire(new AbortController().signal)
+    const leaving = new AbortController()
+    const left = slots.acquire(leaving.signal)
+    const next = slots.acquire(new AbortController().signal)
+    expect(slots.counts).toEqual({ inUse: 1, waiting: 2 })
+    leaving.abort(new Error('hung up'))
+    await expect(left).rejects.toThrow('hung up')
+    release()
+    release()
+    const releaseNext = await next
+    expect(slots.counts).toEqual({ inUse: 1, waiting: 0 })
+    releaseNext()
+    expect(slots.counts).toEqual({ inUse: 0, waiting: 0 })
+  })
+})
