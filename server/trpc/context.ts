@@ -36,7 +36,14 @@ export function contextFactory(services: AppServices, streams: OpenStreams, guar
       if (!guard.admitted(req))
         await guard.admit(req, res, info.calls.length, [keyOfConnectionParams(info.connectionParams)])
       const origin = originOf(req)
-      return { services, streams, origin, requestId: String(req.id), caller: callerOf(req), headers: req.headers }
+      return {
+        services,
+        streams,
+        origin,
+        requestId: String(req.id),
+        caller: callerOf(req),
+        headers: req.headers,
+      }
     } catch (error) {
       throw error instanceof GatewayError ? toTRPCError(error) : error
     }
