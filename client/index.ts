@@ -1,5 +1,5 @@
 /** The akashgen client package: the zod contract, the typed tRPC client and generateImage(). */
-export * from './contract/index.ts'
+export * from '@akashgen/contract'
 export { AkashGenError, toAkashGenError } from './errors.ts'
 export { type GeneratedImage, type GenerateImageOptions, generateImage } from './generate-image.ts'
 export {

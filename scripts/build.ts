@@ -4,7 +4,7 @@ import { build } from 'esbuild'
 import { buildPlayground } from './build-playground.ts'
 
 /** Our own workspaces are bundled from source; every npm dependency stays an import from node_modules. */
-const ownWorkspaces = { '@akashgen/client': './client', '@akashgen/emulator': './emulator' }
+const ownWorkspaces = { '@akashgen/contract': './contract', '@akashgen/emulator': './emulator' }
 
 const entries = { server: 'server/main.ts', emulator: 'emulator/main.ts' }
 

@@ -1,5 +1,5 @@
 /** Parses AkashGen status answers: every known shape and status vocabulary, tolerant of drift. */
-import type { Worker } from '@akashgen/client/contract'
+import type { Worker } from '@akashgen/contract'
 
 /** Where a job stands upstream, in the gateway's words. `unknown` is a status word we have never seen. */
 export type UpstreamPhase = 'waiting' | 'running' | 'succeeded' | 'failed' | 'unknown'

@@ -1,5 +1,5 @@
 /** The fault suite's gateway (short timeouts), its calls, and the checks every fault case ends with. */
-import type { Health } from '@akashgen/client/contract'
+import type { Health } from '@akashgen/contract'
 import { expect, vi } from 'vitest'
 import type { Emulator, EmulatorOptions, Fault } from '../../emulator/index.ts'
 import type { TestGateway } from '../support/gateway.ts'

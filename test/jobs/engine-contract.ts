@@ -1,5 +1,5 @@
 /** What every JobEngine must do, whatever store backs it: a suite to run against each engine factory. */
-import { GenerateInput } from '@akashgen/client/contract'
+import { GenerateInput } from '@akashgen/contract'
 import { pino } from 'pino'
 import { afterAll, afterEach, beforeAll, describe } from 'vitest'
 import type { Emulator, EmulatorOptions } from '../../emulator/index.ts'
