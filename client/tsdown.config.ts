@@ -15,7 +15,7 @@ const withoutPolyfill = {
   },
 }
 
-const shared: UserConfig = { target: 'es2023', outDir: 'dist', clean: false }
+const shared: UserConfig = { target: 'es2023', outDir: 'dist' }
 
 export default defineConfig([
   {

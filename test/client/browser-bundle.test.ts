@@ -59,3 +59,22 @@ describe('the client package in a browser bundle', () => {
     expect(new TextEncoder().encode(code).byteLength).toBeLessThan(1024 * 1024)
   })
 })
+
+describe("the client package's browser build", () => {
+  it('is what a bundler picks for a browser, and carries no eventsource polyfill', async () => {
+    // Resolved by package name as an app's bundler would (the `browser` export condition), from the built dist/.
+    const result = await build({
+      stdin: { contents: "export { createAkashGenClient } from '@akashgen/client'", resolveDir: process.cwd() },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      tsconfigRaw: {},
+    })
+    const built = Object.keys((result.metafile as Metafile).inputs)
+    expect(built).toContain('client/dist/browser.js')
+    expect(built.filter((path) => path.includes('node_modules/eventsource'))).toEqual([])
+  })
+})
