@@ -1,6 +1,7 @@
 /** AkashGenError: what the client package throws, carrying the gateway's stable error code. */
+
+import type { ErrorCode, Job } from '@akashgen/contract'
 import { TRPCClientError } from '@trpc/client'
-import type { ErrorCode, Job } from './contract/index.ts'
 
 /** An error from the gateway (or from talking to it), with the gateway's code when it gave one. */
 export class AkashGenError extends Error {

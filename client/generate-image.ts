@@ -1,6 +1,6 @@
 /** generateImage: submit a prompt, follow the job's live events until it is final, and download the image bytes. */
-import type { ErrorCode, GenerateInput, Job } from './contract/index.ts'
-import { isFinalStatus } from './contract/index.ts'
+import type { ErrorCode, GenerateInput, Job } from '@akashgen/contract'
+import { isFinalStatus } from '@akashgen/contract'
 import { AkashGenError, toAkashGenError } from './errors.ts'
 import {
   type AkashGenClient,

@@ -1,4 +1,7 @@
 /** createAkashGenClient: the fully typed tRPC client of the gateway (batched calls, subscriptions over SSE). */
+
+import { TRPC_MAX_BATCH } from '@akashgen/contract'
+import type { AppRouter } from '@akashgen/server/router'
 import {
   createTRPCClient,
   httpBatchLink,
@@ -6,10 +9,9 @@ import {
   splitLink,
   type TRPCClient,
 } from '@trpc/client'
-import { EventSource as EventSourcePolyfill, type FetchLike } from 'eventsource'
+import type { EventSource as EventSourcePolyfill, FetchLike } from 'eventsource'
 import superjson from 'superjson'
-import type { AppRouter } from '../server/trpc/router.ts'
-import { TRPC_MAX_BATCH } from './contract/index.ts'
+import { fallbackEventSource } from './fallback-event-source.ts'
 
 /** Headers sent with every call: a fixed object, or a function for values that change (e.g. a fresh key). */
 export type HeadersOption =
@@ -56,8 +58,9 @@ export async function resolveHeaders(options: AkashGenClientOptions): Promise<Re
 export function createAkashGenClient(options: AkashGenClientOptions): AkashGenClient {
   const url = `${gatewayBaseUrl(options.url)}/trpc`
   const apiKey = options.apiKey
+  const polyfill = fallbackEventSource()
   const EventSource =
-    options.EventSource ?? (globalThis.EventSource as EventSourceClass | undefined) ?? EventSourcePolyfill
+    options.EventSource ?? (globalThis.EventSource as EventSourceClass | undefined) ?? polyfill
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
@@ -65,9 +68,9 @@ export function createAkashGenClient(options: AkashGenClientOptions): AkashGenCl
         true: httpSubscriptionLink({
           url,
           transformer: superjson,
-          EventSource,
+          ...(EventSource ? { EventSource } : {}),
           ...(apiKey ? { connectionParams: { apiKey } } : {}),
-          ...(EventSource === EventSourcePolyfill && (options.headers || options.fetch || apiKey)
+          ...(EventSource && EventSource === polyfill && (options.headers || options.fetch || apiKey)
             ? { eventSourceOptions: { fetch: fetchWithHeaders(options) } }
             : {}),
         }),
@@ -89,5 +92,3 @@ function fetchWithHeaders(options: AkashGenClientOptions): FetchLike {
   return async (input, init) =>
     doFetch(input, { ...init, headers: { ...init.headers, ...(await resolveHeaders(options)) } })
 }
-
-export type { AppRouter }

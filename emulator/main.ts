@@ -1,4 +1,3 @@
-#!/usr/bin/env -S npx tsx
 // The emulator's command line: parse flags, start, print the URL, and stop cleanly on SIGINT/SIGTERM.
 import { parseCli, USAGE } from './cli/args.ts'
 import { startEmulator } from './start.ts'

@@ -52,7 +52,11 @@ export async function ensurePlayground(outdir: string = PLAYGROUND_DIST): Promis
     (info) => info.mtimeMs,
     () => -1,
   )
-  const sources = [fileURLToPath(import.meta.url), ...(await filesUnder(join(ROOT, 'client')))]
+  const sources = [
+    fileURLToPath(import.meta.url),
+    ...(await filesUnder(join(ROOT, 'client'))),
+    ...(await filesUnder(join(ROOT, 'contract'))),
+  ]
   const changedAt = Math.max(...(await Promise.all(sources.map(async (file) => (await stat(file)).mtimeMs))))
   if (builtAt >= changedAt) return 'fresh'
   await buildPlayground(outdir)

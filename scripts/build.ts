@@ -1,12 +1,15 @@
-/** `npm run build`: bundles the gateway and the emulator into dist/ for production (the Dockerfile runs these). */
+/** The server's half of `npm run build`: bundles the gateway into dist/server.mjs and builds the playground page. */
 import { relative } from 'node:path'
 import { build } from 'esbuild'
 import { buildPlayground } from './build-playground.ts'
 
-/** Our own workspaces are bundled from source; every npm dependency stays an import from node_modules. */
-const ownWorkspaces = { '@akashgen/client': './client', '@akashgen/emulator': './emulator' }
+/**
+ * The contract is bundled from source (the server's production install then needs no workspace links); every npm
+ * dependency stays an import from node_modules. The emulator is its own package, built by its own tsdown config.
+ */
+const ownWorkspaces = { '@akashgen/contract': './contract' }
 
-const entries = { server: 'server/main.ts', emulator: 'emulator/main.ts' }
+const entries = { server: 'server/main.ts' }
 
 const result = await build({
   entryPoints: entries,

@@ -1,6 +1,7 @@
 /** `npm run demo`: the gateway on :6571 in front of the embedded emulator, fully offline, with a curl to try. */
+
+import { startEmulator } from '@akashgen/emulator'
 import { parseCli } from '../emulator/cli/args.ts'
-import { startEmulator } from '../emulator/index.ts'
 import { buildApp } from '../server/app.ts'
 import { ConfigError, loadConfig } from '../server/config.ts'
 

@@ -1,7 +1,7 @@
 /** The gateway's configuration: one zod schema over the environment, read once at start-up. */
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
-import { TRPC_MAX_BATCH } from '@akashgen/client/contract'
+import { TRPC_MAX_BATCH } from '@akashgen/contract'
 import { z } from 'zod'
 
 const port = z.coerce.number().int().min(0).max(65535)

@@ -1,5 +1,5 @@
 /** GatewayError: the one error type of the gateway; REST bodies and tRPC error data both derive from it. */
-import { ERROR_CODES, type ErrorBody, type ErrorCode } from '@akashgen/client/contract'
+import { ERROR_CODES, type ErrorBody, type ErrorCode } from '@akashgen/contract'
 import { z } from 'zod'
 
 /** Options of a GatewayError beyond its code and message. */

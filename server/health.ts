@@ -1,5 +1,5 @@
 /** The health report shared by `GET /health` and the tRPC `health` query. */
-import type { Health, Readiness } from '@akashgen/client/contract'
+import type { Health, Readiness } from '@akashgen/contract'
 import type { AppServices } from './services.ts'
 import { VERSION } from './version.ts'
 

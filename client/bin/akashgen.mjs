@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The `akashgen` command: loads the TypeScript program through tsx (no build step), runs it and exits with its code.
-import { tsImport } from 'tsx/esm/api'
+// The `akashgen` command: runs the built CLI (dist/cli.mjs, made by `npm run build`) and exits with its code.
+import { main } from '../dist/cli.mjs'
 
-const { main } = await tsImport('../cli/main.ts', import.meta.url)
 process.exit(await main(process.argv.slice(2), process.env))

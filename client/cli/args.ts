@@ -1,7 +1,7 @@
 /** The command line of `akashgen`: flags and environment turned into one request, checked against the contract. */
 import { parseArgs } from 'node:util'
+import { GenerateInput } from '@akashgen/contract'
 import { z } from 'zod'
-import { GenerateInput } from '../contract/index.ts'
 
 /** The gateway `--url` falls back to when neither the flag nor AKASHGEN_URL is set. */
 export const DEFAULT_URL = 'http://localhost:6571'

@@ -1,5 +1,5 @@
 /** The exit codes of `akashgen`, and which gateway error codes lead to which. */
-import type { ErrorCode } from '../contract/index.ts'
+import type { ErrorCode } from '@akashgen/contract'
 
 /** Every way `akashgen` ends. */
 export const EXIT = {

@@ -1,5 +1,5 @@
 /** A job's progress on stderr: one live line rewritten in place on a terminal, plain lines everywhere else. */
-import type { Job, Worker } from '../contract/index.ts'
+import type { Job, Worker } from '@akashgen/contract'
 
 /** Where progress goes: process.stderr, or anything with `write` (and `isTTY`/`columns` when it is a terminal). */
 export interface ProgressStream {

@@ -1,5 +1,5 @@
 /** Runs one generate command: the job with live progress, Ctrl-C and --timeout, the image written, an exit code. */
-import type { ErrorCode, Job } from '../contract/index.ts'
+import type { ErrorCode, Job } from '@akashgen/contract'
 import { toAkashGenError } from '../errors.ts'
 import { type GeneratedImage, generateImage } from '../generate-image.ts'
 import { type AkashGenClientOptions, createAkashGenClient } from '../trpc-client.ts'

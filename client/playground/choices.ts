@@ -6,7 +6,7 @@ import {
   SAMPLER_ALIASES,
   SAMPLERS,
   SCHEDULERS,
-} from '../contract/index.ts'
+} from '@akashgen/contract'
 
 /** Fills the sampler list: ComfyUI names first (the default selected), then each alias with what it maps to. */
 export function fillSamplers(select: HTMLSelectElement): void {

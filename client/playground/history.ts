@@ -1,5 +1,5 @@
 /** This browser's last jobs, kept in localStorage so they survive a reload; each links to its image. */
-import type { JobStatus } from '../contract/index.ts'
+import type { JobStatus } from '@akashgen/contract'
 
 /** One remembered job. */
 export interface HistoryEntry {

@@ -1,5 +1,5 @@
 /** The live progress panel: status, place in line, worker and elapsed time, and one line per job event. */
-import { isFinalStatus, type Job, type Worker } from '../contract/index.ts'
+import { isFinalStatus, type Job, type Worker } from '@akashgen/contract'
 
 /** The elements the panel writes to. */
 export interface ProgressElements {

@@ -1,6 +1,6 @@
 /** `POST /api/generate`: the Go proxy's route, unchanged for curl users: JSON in, image bytes out. */
 
-import { GenerateInput, Job } from '@akashgen/client/contract'
+import { GenerateInput, Job } from '@akashgen/contract'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { linkSignals } from '../abort-link.ts'

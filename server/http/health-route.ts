@@ -1,5 +1,5 @@
 /** `GET /health`: `{"status":"ok", ...}` as the Go proxy answered, with the gateway's live counts added. */
-import { Health, Readiness } from '@akashgen/client/contract'
+import { Health, Readiness } from '@akashgen/contract'
 import type { FastifyInstance } from 'fastify'
 import { healthReport, readiness } from '../health.ts'
 import type { AppServices } from '../services.ts'

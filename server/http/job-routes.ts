@@ -1,6 +1,6 @@
 /** `/api/jobs/:id` (view, cancel), `/image` (bytes) and `/events` (the job's live progress as server-sent events). */
 import { PassThrough } from 'node:stream'
-import { Job, JobEventsInput, JobIdInput } from '@akashgen/client/contract'
+import { Job, JobEventsInput, JobIdInput } from '@akashgen/contract'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import type { JobEngine } from '../jobs/engine.ts'

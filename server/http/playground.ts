@@ -58,7 +58,10 @@ export const playgroundPage: FastifyPluginAsync<PlaygroundOptions> = async (app,
  * bundler must not pull the build script (and esbuild) into dist/server.mjs. */
 async function buildFromSource(root: string): Promise<'built' | 'fresh'> {
   const builder = new URL('../../scripts/build-playground.ts', import.meta.url).href
-  const { ensurePlayground } = (await import(builder)) as typeof import('../../scripts/build-playground.ts')
+  // Typed here rather than with `typeof import(...)`: the build script is outside the server's project.
+  const { ensurePlayground } = (await import(builder)) as {
+    ensurePlayground: (outdir: string) => Promise<'built' | 'fresh'>
+  }
   return ensurePlayground(root)
 }
 

@@ -1,5 +1,5 @@
 /** Refuses new API requests once shutdown has begun, and makes `/ready` say so; `/health` keeps answering. */
-import type { Readiness } from '@akashgen/client/contract'
+import type { Readiness } from '@akashgen/contract'
 import type { FastifyInstance } from 'fastify'
 import { SHUTDOWN_RETRY_AFTER_S, type Shutdown, shuttingDown } from '../shutdown.ts'
 

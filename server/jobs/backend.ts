@@ -1,5 +1,5 @@
 /** Chooses where jobs live: this process's memory, or Redis (shared by every replica) when REDIS_URL is set. */
-import type { StoreHealth } from '@akashgen/client/contract'
+import type { StoreHealth } from '@akashgen/contract'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 import { RedisIdempotencyStore } from '../idempotency/redis-store.ts'

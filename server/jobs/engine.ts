@@ -1,6 +1,6 @@
 /** JobEngine: the one path every surface takes: admission, the upstream run, deadlines, cancel, retention. */
 import { randomUUID } from 'node:crypto'
-import { type GenerateRequest, isFinalStatus } from '@akashgen/client/contract'
+import { type GenerateRequest, isFinalStatus } from '@akashgen/contract'
 import { GatewayError } from '../errors.ts'
 import { SHUTDOWN_RETRY_AFTER_S } from '../shutdown.ts'
 import type { UpstreamImageStream } from '../upstream/client.ts'

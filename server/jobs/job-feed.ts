@@ -1,5 +1,5 @@
 /** Following jobs as they change, on any replica: the final state, and the event log with resume. */
-import { isFinalStatus } from '@akashgen/client/contract'
+import { isFinalStatus } from '@akashgen/contract'
 import type { JobEventRecord, JobRecord } from './job-record.ts'
 import { JobWatchers } from './job-watchers.ts'
 

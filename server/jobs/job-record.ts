@@ -1,5 +1,5 @@
 /** The engine's record of one job, with the log of its visible changes. */
-import type { ErrorCode, GenerateRequest, JobStatus, Worker } from '@akashgen/client/contract'
+import type { ErrorCode, GenerateRequest, JobStatus, Worker } from '@akashgen/contract'
 import type { GatewayError } from '../errors.ts'
 
 /** One visible change of a job: what `jobEvents` replays and streams. `seq` is the event id. */

@@ -1,5 +1,5 @@
 /** Runs one job that holds an upstream slot: its deadline, stop requests, the upstream run, its outcome. */
-import { isFinalStatus } from '@akashgen/client/contract'
+import { isFinalStatus } from '@akashgen/contract'
 import type { Logger } from 'pino'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'

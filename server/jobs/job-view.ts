@@ -1,6 +1,6 @@
 /** How a job record is shown to callers: the contract's `Job` view and events, the same on every surface. */
-import type { Job, JobEvent } from '@akashgen/client/contract'
-import { isFinalStatus } from '@akashgen/client/contract'
+import type { Job, JobEvent } from '@akashgen/contract'
+import { isFinalStatus } from '@akashgen/contract'
 import type { JobEventRecord, JobRecord } from './job-record.ts'
 
 /** Where a job's image is served on this gateway. */

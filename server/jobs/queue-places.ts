@@ -1,5 +1,5 @@
 /** Keeps the places of jobs waiting in line current in their records, one pass at a time. */
-import { isFinalStatus } from '@akashgen/client/contract'
+import { isFinalStatus } from '@akashgen/contract'
 import type { JobQueue } from './job-queue.ts'
 import { type JobRecord, recordEvent } from './job-record.ts'
 import type { RecordWriter } from './record-writer.ts'

@@ -1,5 +1,5 @@
 /** Writes to job records in order per job, and the one way a job becomes final. */
-import { isFinalStatus, type JobStatus } from '@akashgen/client/contract'
+import { isFinalStatus, type JobStatus } from '@akashgen/contract'
 import type { Logger } from 'pino'
 import type { GatewayError } from '../errors.ts'
 import { type JobRecord, recordEvent } from './job-record.ts'

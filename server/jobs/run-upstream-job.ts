@@ -1,5 +1,5 @@
 /** Drives one job through the upstream: submit, then the shared poller watches it until it is final. */
-import { isFinalStatus, type Worker } from '@akashgen/client/contract'
+import { isFinalStatus, type Worker } from '@akashgen/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'

@@ -1,5 +1,5 @@
 /** `cancel`: stops a job that is not final yet and answers its `Job` view; a final job is left as it is. */
-import { Job, JobIdInput } from '@akashgen/client/contract'
+import { Job, JobIdInput } from '@akashgen/contract'
 import { jobView } from '../jobs/job-view.ts'
 import { publicProcedure } from './init.ts'
 

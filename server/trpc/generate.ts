@@ -1,5 +1,5 @@
 /** `generate`: accept a job and answer at once with its id; progress comes from `jobStatus`. */
-import { GenerateAccepted, GenerateInput } from '@akashgen/client/contract'
+import { GenerateAccepted, GenerateInput } from '@akashgen/contract'
 import { publicProcedure } from './init.ts'
 
 /** Takes the request's `Idempotency-Key` header like the REST route: the same key and input, the same job. */

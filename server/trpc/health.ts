@@ -1,5 +1,5 @@
 /** `health`: the same report as `GET /health`. */
-import { Health } from '@akashgen/client/contract'
+import { Health } from '@akashgen/contract'
 import { healthReport } from '../health.ts'
 import { publicProcedure } from './init.ts'
 

@@ -1,5 +1,5 @@
 /** tRPC, created once: superjson, and errors that carry the gateway's own code on every call. */
-import { ERROR_CODES, type ErrorCode } from '@akashgen/client/contract'
+import { ERROR_CODES, type ErrorCode } from '@akashgen/contract'
 import { initTRPC, TRPCError } from '@trpc/server'
 import superjson from 'superjson'
 import { z } from 'zod'

@@ -1,5 +1,5 @@
 /** `jobEvents`: a job's events over SSE, each tracked by its id so a reconnect resumes exactly where it left off. */
-import { JobEventsInput } from '@akashgen/client/contract'
+import { JobEventsInput } from '@akashgen/contract'
 import { tracked } from '@trpc/server'
 import { GatewayError } from '../errors.ts'
 import type { OpenStream } from '../http/sse.ts'

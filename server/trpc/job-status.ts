@@ -1,5 +1,5 @@
 /** `jobStatus`: the `Job` view of one job, with an absolute image URL on this gateway once it succeeded. */
-import { Job, JobIdInput } from '@akashgen/client/contract'
+import { Job, JobIdInput } from '@akashgen/contract'
 import { jobView } from '../jobs/job-view.ts'
 import { publicProcedure } from './init.ts'
 

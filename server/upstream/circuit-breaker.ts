@@ -1,5 +1,5 @@
 /** One circuit breaker per process around the upstream: fail fast while it is down, probe it now and then. */
-import type { UpstreamState } from '@akashgen/client/contract'
+import type { UpstreamState } from '@akashgen/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { UpstreamOperation, UpstreamOutcome } from './request.ts'

@@ -1,6 +1,6 @@
 /** The AkashGen HTTP client: submit a job, read statuses, download the image, each under its own timeout. */
 import { Readable } from 'node:stream'
-import type { GenerateRequest } from '@akashgen/client/contract'
+import type { GenerateRequest } from '@akashgen/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { CircuitBreaker } from './circuit-breaker.ts'

@@ -1,5 +1,5 @@
 /** Parses AkashGen status answers: every known shape and status vocabulary, tolerant of drift. */
-import type { Worker } from '@akashgen/client/contract'
+import type { Worker } from '@akashgen/contract'
 import {
   failureReason,
   MAX_STATUS_WORD_CHARS,

@@ -1,9 +1,9 @@
 /** The playground page end to end in headless Chromium, against a real gateway and emulator on loopback. */
 import { mkdir } from 'node:fs/promises'
+import { SAMPLER_ALIASES, SAMPLERS, SCHEDULERS } from '@akashgen/contract'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { SAMPLER_ALIASES, SAMPLERS, SCHEDULERS } from '../../client/contract/index.ts'
 import { launchChromium } from '../support/chromium.ts'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'

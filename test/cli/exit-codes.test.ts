@@ -1,8 +1,8 @@
 /** How `akashgen` ends when things go wrong: each exit code, the line that explains it, and the job left behind. */
 import { randomUUID } from 'node:crypto'
+import { Job } from '@akashgen/contract'
 import { describe, expect, it } from 'vitest'
 import { EXIT, exitCodeFor } from '../../client/cli/exit-codes.ts'
-import { Job } from '../../client/contract/index.ts'
 import { resetEmulator } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { runCli } from './run-cli.ts'

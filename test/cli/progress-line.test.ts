@@ -1,4 +1,6 @@
 /** What the progress line shows for each state of a job, and how it is drawn on a terminal and elsewhere. */
+
+import type { Job } from '@akashgen/contract'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   createProgressReporter,
@@ -6,7 +8,6 @@ import {
   liveLine,
   type ProgressStream,
 } from '../../client/cli/progress-line.ts'
-import type { Job } from '../../client/contract/index.ts'
 
 const base: Job = {
   jobId: '3f1c2a9e-0000-4000-8000-000000000000',

@@ -6,19 +6,21 @@ import { beforeAll, describe, expect, it } from 'vitest'
 const entry = fileURLToPath(new URL('../../client/index.ts', import.meta.url))
 const serverFolder = fileURLToPath(new URL('../../server/', import.meta.url))
 
+/** How both tests bundle: as a browser app's bundler would, in memory, with the list of inputs. */
+const FOR_A_BROWSER = {
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  write: false,
+  metafile: true,
+  logLevel: 'silent',
+} as const
+
 let inputs: string[]
 let code: string
 
 beforeAll(async () => {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  })
+  const result = await build({ ...FOR_A_BROWSER, entryPoints: [entry] })
   expect(result.errors).toEqual([])
   const metafile = result.metafile as Metafile
   inputs = Object.keys(metafile.inputs)
@@ -57,5 +59,22 @@ describe('the client package in a browser bundle', () => {
 
   it('stays under 1 MB', () => {
     expect(new TextEncoder().encode(code).byteLength).toBeLessThan(1024 * 1024)
+  })
+})
+
+describe("the client package's browser build", () => {
+  it('is what a bundler picks for a browser, and carries no eventsource polyfill', async () => {
+    // Resolved by package name as an app's bundler would (the `browser` export condition), from the built dist/.
+    const result = await build({
+      stdin: {
+        contents: "export { createAkashGenClient } from '@akashgen/client'",
+        resolveDir: process.cwd(),
+      },
+      ...FOR_A_BROWSER,
+      tsconfigRaw: {},
+    })
+    const built = Object.keys((result.metafile as Metafile).inputs)
+    expect(built).toContain('client/dist/browser.js')
+    expect(built.filter((path) => path.includes('node_modules/eventsource'))).toEqual([])
   })
 })

@@ -1,7 +1,6 @@
 // generateImage() as an app calls it: one promise from prompt to bytes, against the real gateway and emulator.
 import { randomUUID } from 'node:crypto'
 import { getEventListeners } from 'node:events'
-import { describe, expect, it } from 'vitest'
 import {
   AkashGenError,
   createAkashGenClient,
@@ -9,7 +8,8 @@ import {
   generateImage,
   type Job,
   type JobStatus,
-} from '../../client/index.ts'
+} from '@akashgen/client'
+import { describe, expect, it } from 'vitest'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 

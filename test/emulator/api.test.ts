@@ -1,6 +1,7 @@
 // The submit and status endpoints: input checks, not-found answers, batches and answer shapes.
+
+import { type Emulator, startEmulator } from '@akashgen/emulator'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Emulator, startEmulator } from '../../emulator/index.ts'
 import { askStatus, FAST, postGenerate, type StatusElement, submitJob } from './harness.ts'
 
 let emulator: Emulator

@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parseCli } from '../../emulator/cli/args.ts'
 
-const MAIN = fileURLToPath(new URL('../../emulator/main.ts', import.meta.url))
+/** The installed command, which runs the built program: what `npx akashgen-emulator` starts. */
+const BIN = fileURLToPath(new URL('../../emulator/bin/akashgen-emulator.mjs', import.meta.url))
 
 function runCli(args: string[]) {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  return spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 describe('parseCli', () => {

@@ -1,6 +1,7 @@
 // Counters, run-time configuration and the /__emulator control endpoints.
+
+import { type Emulator, startEmulator } from '@akashgen/emulator'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Emulator, startEmulator } from '../../emulator/index.ts'
 import { askStatus, download, FAST, finishedJob, postGenerate, submitJob, waitForStatus } from './harness.ts'
 
 let emulator: Emulator

@@ -1,6 +1,7 @@
 // Endpoint faults: error statuses, late, hung, reset and malformed answers, limited or not by times.
+
+import { type Emulator, startEmulator } from '@akashgen/emulator'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Emulator, startEmulator } from '../../emulator/index.ts'
 import { askStatus, download, FAST, finishedJob, postGenerate, submitJob } from './harness.ts'
 
 let emulator: Emulator

@@ -1,5 +1,5 @@
 // Shared moves for the emulator tests: fast options, submitting, polling and telling image formats apart.
-import type { Emulator } from '../../emulator/index.ts'
+import type { Emulator } from '@akashgen/emulator'
 
 /** Options that make a whole job take well under a second. */
 export const FAST = { queueMs: 20, runMs: 50, imageSize: 64 }

@@ -1,6 +1,7 @@
 // Image references in every result shape, the direct image endpoints and Next's image optimiser.
+
+import { type Emulator, startEmulator } from '@akashgen/emulator'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Emulator, startEmulator } from '../../emulator/index.ts'
 import { download, FAST, finishedJob, imageKind } from './harness.ts'
 
 let emulator: Emulator

@@ -1,7 +1,8 @@
 // A job's life as a polling client sees it, in both eras, with workers, queueing, failures and odd words.
+
+import { type Emulator, startEmulator } from '@akashgen/emulator'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Emulator, startEmulator } from '../../emulator/index.ts'
 import {
   askStatus,
   download,

@@ -1,7 +1,8 @@
 // The upstream circuit breaker end to end: it opens on repeated failures, fails fast without touching the
 // upstream, pauses polling instead of failing jobs already upstream, and closes after a successful probe.
+
+import { AkashGenError, generateImage } from '@akashgen/client'
 import { describe, expect, it, vi } from 'vitest'
-import { AkashGenError, generateImage } from '../../client/index.ts'
 import { scrape } from '../metrics/prometheus-text.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { expectAnswer, expectIdle, faultGateway, generate, health } from './support.ts'

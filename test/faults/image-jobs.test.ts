@@ -1,6 +1,7 @@
 // Faults on the image and job-level faults: each ends with its documented code, and nothing is left behind.
+
+import type { Fault } from '@akashgen/emulator'
 import { describe, expect, it } from 'vitest'
-import type { Fault } from '../../emulator/index.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import {
   CALL_TIMEOUT_MS,

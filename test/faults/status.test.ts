@@ -1,6 +1,7 @@
 // Faults on the status endpoint: jobs already upstream survive short trouble, and the deadline bounds the rest.
+
+import type { Fault } from '@akashgen/emulator'
 import { describe, it } from 'vitest'
-import type { Fault } from '../../emulator/index.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { CALL_TIMEOUT_MS, playFault } from './support.ts'
 

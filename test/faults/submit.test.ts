@@ -1,6 +1,7 @@
 // Faults on POST /api/generate upstream: what is retried, what never is, and what the caller gets.
+
+import type { Fault } from '@akashgen/emulator'
 import { describe, expect, it } from 'vitest'
-import type { Fault } from '../../emulator/index.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import {
   CALL_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 /** The fault suite's gateway (short timeouts), its calls, and the checks every fault case ends with. */
-import type { Health } from '@akashgen/client/contract'
+import type { Health } from '@akashgen/contract'
+import type { Emulator, EmulatorOptions, Fault } from '@akashgen/emulator'
 import { expect, vi } from 'vitest'
-import type { Emulator, EmulatorOptions, Fault } from '../../emulator/index.ts'
 import type { TestGateway } from '../support/gateway.ts'
 import type { GatewayHarness } from '../support/harness.ts'
 

@@ -1,8 +1,9 @@
 // A few faults as a TypeScript app sees them: the client package's generateImage (tRPC generate, then the
 // jobEvents subscription, then the bytes) rejects with the documented code, and no stream is left open.
+
+import { AkashGenError, generateImage } from '@akashgen/client'
+import type { EmulatorOptions } from '@akashgen/emulator'
 import { describe, expect, it } from 'vitest'
-import { AkashGenError, generateImage } from '../../client/index.ts'
-import type { EmulatorOptions } from '../../emulator/index.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { expectIdle, faultGateway, JOB_TIMEOUT_MS, untilReady } from './support.ts'
 

@@ -1,8 +1,8 @@
 /** What every fuzz file shares: bounded, seeded runs; a watch for crashes; checks on error bodies and logs. */
 import { connect } from 'node:net'
+import { ERROR_CODES, ErrorBody } from '@akashgen/contract'
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect } from 'vitest'
-import { ERROR_CODES, ErrorBody } from '../../client/contract/index.ts'
 
 /**
  * The seed of every property: fixed, so a run is reproducible and CI does not flake; `FUZZ_SEED=<n>` explores

@@ -1,10 +1,10 @@
 // tRPC over raw HTTP with random inputs, garbage bodies and random batch paths: never a 5xx, never INTERNAL.
 
+import { createAkashGenClient } from '@akashgen/client'
 import { TRPCClientError } from '@trpc/client'
 import fc from 'fast-check'
 import superjson from 'superjson'
 import { describe, expect, it } from 'vitest'
-import { createAkashGenClient } from '../../client/index.ts'
 import type { TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import {

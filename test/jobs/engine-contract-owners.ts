@@ -1,5 +1,5 @@
 /** The engine contract, third part: jobs owned by their key, and each caller's share of slots and places. */
-import { GenerateInput } from '@akashgen/client/contract'
+import { GenerateInput } from '@akashgen/contract'
 import { describe, expect, it, vi } from 'vitest'
 import type { Caller } from '../../server/jobs/job-access.ts'
 import type { ContractHarness } from './engine-contract.ts'

@@ -1,8 +1,8 @@
 /** What every JobEngine must do, whatever store backs it: a suite to run against each engine factory. */
-import { GenerateInput } from '@akashgen/client/contract'
+import { GenerateInput } from '@akashgen/contract'
+import type { Emulator, EmulatorOptions } from '@akashgen/emulator'
 import { pino } from 'pino'
 import { afterAll, afterEach, beforeAll, describe } from 'vitest'
-import type { Emulator, EmulatorOptions } from '../../emulator/index.ts'
 import type { ClientShares } from '../../server/jobs/client-shares.ts'
 import { JobEngine } from '../../server/jobs/engine.ts'
 import type { JobQueue } from '../../server/jobs/job-queue.ts'

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net'
-import type { Health, Readiness } from '@akashgen/client/contract'
+import type { Health, Readiness } from '@akashgen/contract'
 import { describe, expect, it, vi } from 'vitest'
 import { startGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'

@@ -6,7 +6,7 @@ import {
   SAMPLER_ALIASES,
   SAMPLERS,
   SCHEDULERS,
-} from '@akashgen/client/contract'
+} from '@akashgen/contract'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'

@@ -1,6 +1,7 @@
 /** `npm run build` produces the bundle the Dockerfile runs, and that bundle serves a real image. */
+
+import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
 import { startTestEmulator } from '../support/emulator.ts'
 import { type RunningProcess, runGateway, runScript } from '../support/process.ts'
 

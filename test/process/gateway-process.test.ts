@@ -1,6 +1,7 @@
 /** The gateway as a real process: start-up checks, and graceful shutdown on SIGTERM and SIGINT. */
+
+import type { Emulator } from '@akashgen/emulator'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
 import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
 import { type RunningProcess, runGateway, runScript } from '../support/process.ts'
 

@@ -1,6 +1,7 @@
 /** SIGTERM under load, against a real gateway process: no new work, in-flight callers answered, exit 0 in time. */
+
+import type { Emulator } from '@akashgen/emulator'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
 import { startTestEmulator } from '../support/emulator.ts'
 import { type RunningProcess, runGateway } from '../support/process.ts'
 

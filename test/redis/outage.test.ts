@@ -1,7 +1,7 @@
 /** Redis stopped and started again under a running gateway: refusals instead of hangs, nothing accepted lost. */
 import { createAkashGenClient } from '@akashgen/client'
+import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
 import { startTestEmulator } from '../support/emulator.ts'
 import { type RunningProcess, runGateway } from '../support/process.ts'
 import { type OwnRedis, startOwnRedis } from '../support/redis.ts'

@@ -1,7 +1,7 @@
 /** Several gateway processes on one Redis: shared jobs and events, one slot limit, nothing lost when one dies. */
 import { createAkashGenClient, type Job } from '@akashgen/client'
+import type { Emulator } from '@akashgen/emulator'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
 import { resetEmulator, servedImage, startTestEmulator, upstreamJobFor } from '../support/emulator.ts'
 import { type RunningProcess, runGateway } from '../support/process.ts'
 import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'

@@ -1,8 +1,8 @@
 /** POST /api/generate when the input is bad or the upstream misbehaves: documented codes, nothing leaked. */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
 import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 

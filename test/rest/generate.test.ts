@@ -1,6 +1,7 @@
 /** POST /api/generate as curl users call it: the README example, every result shape, exact bytes. */
+
+import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
 import { resetEmulator, servedImage, startTestEmulator, upstreamJobFor } from '../support/emulator.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 

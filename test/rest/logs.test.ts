@@ -1,6 +1,7 @@
 /** What the gateway logs: one line per request, job lines with the job id, no secrets, prompts only at debug. */
+
+import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
 import { startTestEmulator } from '../support/emulator.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 

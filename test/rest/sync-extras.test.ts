@@ -1,6 +1,7 @@
 /** POST /api/generate beyond the Go proxy: bounded waits, the Job view on request, and job headers. */
+
+import { createAkashGenClient } from '@akashgen/client'
 import { describe, expect, it } from 'vitest'
-import { createAkashGenClient } from '../../client/index.ts'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import type { TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'

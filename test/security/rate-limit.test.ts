@@ -1,6 +1,7 @@
 // Rate limits: per key (per IP when open), tRPC batches counted per call, the headers, and Redis-shared counters.
+
+import { createAkashGenClient } from '@akashgen/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAkashGenClient } from '../../client/index.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 

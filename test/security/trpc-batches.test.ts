@@ -1,5 +1,5 @@
 // tRPC batches are capped (AKASHGEN_TRPC_MAX_BATCH): a bigger one is refused for the price of one call.
-import { TRPC_MAX_BATCH } from '@akashgen/client/contract'
+import { TRPC_MAX_BATCH } from '@akashgen/contract'
 import { describe, expect, it } from 'vitest'
 import { createAkashGenClient } from '../../client/index.ts'
 import { useGatewayHarness } from '../support/harness.ts'

@@ -1,7 +1,7 @@
 // `/api/jobs/:id` and its event stream as curl or a browser sees them: real sockets, the emulator upstream.
 import { randomUUID } from 'node:crypto'
+import { createAkashGenClient, ErrorBody, isFinalStatus, Job, JobEvent } from '@akashgen/client'
 import { describe, expect, it } from 'vitest'
-import { createAkashGenClient, ErrorBody, isFinalStatus, Job, JobEvent } from '../../client/index.ts'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import type { TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'

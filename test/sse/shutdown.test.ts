@@ -1,6 +1,7 @@
 // Shutdown with event streams open: `app.close()` ends them cleanly instead of waiting for their jobs.
+
+import { createAkashGenClient } from '@akashgen/client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAkashGenClient } from '../../client/index.ts'
 import { resetEmulator } from '../support/emulator.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'

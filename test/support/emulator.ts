@@ -5,7 +5,7 @@ import {
   type EmulatorJobView,
   type EmulatorOptions,
   startEmulator,
-} from '../../emulator/index.ts'
+} from '@akashgen/emulator'
 import { IMAGE_ACCEPT } from '../../server/upstream/client.ts'
 
 /** Knobs every test starts from: the emulator's defaults (no faults) with small images and millisecond timings. */

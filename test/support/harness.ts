@@ -1,6 +1,7 @@
 /** One emulator per test file (reset before each test) and gateways in front of it, closed after each test. */
+
+import type { Emulator } from '@akashgen/emulator'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
 import { resetEmulator, startTestEmulator } from './emulator.ts'
 import { startGateway, type TestGateway } from './gateway.ts'
 

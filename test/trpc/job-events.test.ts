@@ -1,7 +1,5 @@
 // `jobEvents` as a TypeScript app sees it: the client package's subscription over SSE, against the emulator.
 import { randomUUID } from 'node:crypto'
-import { TRPCClientError } from '@trpc/client'
-import { describe, expect, it } from 'vitest'
 import {
   type AkashGenClient,
   type AkashGenClientOptions,
@@ -10,7 +8,9 @@ import {
   isFinalStatus,
   type JobEvent,
   type JobEventsInput,
-} from '../../client/index.ts'
+} from '@akashgen/client'
+import { TRPCClientError } from '@trpc/client'
+import { describe, expect, it } from 'vitest'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 

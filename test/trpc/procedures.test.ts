@@ -1,7 +1,5 @@
 // The tRPC procedures as a TypeScript app sees them: the real client package over HTTP against the emulator.
 import { randomUUID } from 'node:crypto'
-import { TRPCClientError } from '@trpc/client'
-import { describe, expect, it } from 'vitest'
 import {
   type AkashGenClient,
   type AppRouter,
@@ -9,7 +7,9 @@ import {
   type GenerateInput,
   isFinalStatus,
   type Job,
-} from '../../client/index.ts'
+} from '@akashgen/client'
+import { TRPCClientError } from '@trpc/client'
+import { describe, expect, it } from 'vitest'
 import { VERSION } from '../../server/version.ts'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import type { TestGateway } from '../support/gateway.ts'

@@ -1,4 +1,4 @@
-import { ERROR_CODES, ErrorBody, type ErrorCode } from '@akashgen/client/contract'
+import { ERROR_CODES, ErrorBody, type ErrorCode } from '@akashgen/contract'
 import { describe, expect, it } from 'vitest'
 import { GatewayError, toGatewayError } from '../../server/errors.ts'
 

@@ -6,7 +6,7 @@ import {
   SAMPLER_ALIASES,
   SAMPLERS,
   SCHEDULERS,
-} from '@akashgen/client/contract'
+} from '@akashgen/contract'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 

@@ -5,7 +5,7 @@ import {
   JobEventsInput,
   JobIdInput,
   MAX_PROMPT_LENGTH,
-} from '@akashgen/client/contract'
+} from '@akashgen/contract'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { parseCommandLine, UsageError } from '../../client/cli/args.ts'

@@ -1,5 +1,5 @@
 /** The body of `POST /v1/images/generations`: OpenAI's fields checked here, the prompt fields by the contract. */
-import { GenerateInput, type GenerateRequest } from '@akashgen/client/contract'
+import { GenerateInput, type GenerateRequest } from '@akashgen/contract'
 import { z } from 'zod'
 import { GatewayError } from '../../errors.ts'
 import { MODEL_ID } from './models.ts'

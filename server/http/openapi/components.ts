@@ -1,5 +1,5 @@
 /** The contract's schemas the document names as components, and the pruning of the ones no route uses. */
-import { ErrorBody, GenerateInput, Health, Job, JobEvent, Readiness } from '@akashgen/client/contract'
+import { ErrorBody, GenerateInput, Health, Job, JobEvent, Readiness } from '@akashgen/contract'
 import { z } from 'zod'
 
 /** A component: the contract's schema, its id in zod's registry, and whether routes use it as input or output. */

@@ -1,5 +1,5 @@
 /** A route's OpenAPI documentation: zod schemas from the contract, put on the route for the document only. */
-import { ERROR_CODES, ErrorBody, type ErrorCode } from '@akashgen/client/contract'
+import { ERROR_CODES, ErrorBody, type ErrorCode } from '@akashgen/contract'
 import type { FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
 import { z } from 'zod'
 

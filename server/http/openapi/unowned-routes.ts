@@ -2,7 +2,7 @@
  * Docs of routes registered in files that carry none of their own, keyed by `METHOD /url`. A route that gets
  * its own `documented(...)` options next to it no longer needs an entry here.
  */
-import { ErrorBody, GenerateInput } from '@akashgen/client/contract'
+import { ErrorBody, GenerateInput } from '@akashgen/contract'
 import { z } from 'zod'
 import { IdempotencyKeyHeader, REPLAYED_HEADER_DOC } from '../../idempotency/docs.ts'
 import { MODEL_ID } from '../openai/models.ts'

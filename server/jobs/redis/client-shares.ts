@@ -1,5 +1,5 @@
 /** Fair shares on Redis: every replica counts against the same per-client totals, and a dead one's never stick. */
-import { FINAL_STATUSES } from '@akashgen/client/contract'
+import { FINAL_STATUSES } from '@akashgen/contract'
 import type { Redis } from 'ioredis'
 import type { ClientShares } from '../client-shares.ts'
 import { storeCall } from './connection.ts'

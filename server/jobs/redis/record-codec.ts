@@ -1,5 +1,5 @@
 /** Job records as JSON for Redis: everything as is, except the error, which becomes a GatewayError again. */
-import type { ErrorCode } from '@akashgen/client/contract'
+import type { ErrorCode } from '@akashgen/contract'
 import { GatewayError } from '../../errors.ts'
 import type { JobRecord } from '../job-record.ts'
 

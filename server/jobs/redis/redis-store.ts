@@ -1,5 +1,5 @@
 /** Job records in Redis, shared by every replica: atomic updates, changes and stop requests over pub/sub. */
-import { isFinalStatus } from '@akashgen/client/contract'
+import { isFinalStatus } from '@akashgen/contract'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { GatewayError } from '../../errors.ts'
