@@ -159,10 +159,10 @@ export async function buildApp({
   installShutdownGate(app, services.shutdown)
   // Before every route: the document collects them as they are added.
   await registerOpenApi(app)
-  registerHealthRoute(app, services)
+  registerHealthRoute(app)
   registerMetricsRoute(app, metrics)
-  registerGenerateRoute(app, services)
-  registerJobRoutes(app, services, streams)
+  registerGenerateRoute(app)
+  registerJobRoutes(app)
   await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })
   await registerTRPC(app, '/trpc', {
     services,

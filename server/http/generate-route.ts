@@ -8,7 +8,6 @@ import { IdempotencyKeyHeader, REPLAYED_HEADER_DOC } from '../idempotency/docs.t
 import { REPLAYED_HEADER } from '../idempotency/key.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
-import type { AppServices } from '../services.ts'
 import { hangUpSignal } from './hang-up.ts'
 import { headerValue } from './header-value.ts'
 import {
@@ -104,10 +103,8 @@ const GENERATE_DOCS: RouteDocs = {
  * Registers the synchronous generate route. It waits for the job and streams the image; `Prefer: wait=N`
  * bounds the wait (then 202 and `Location`), `Accept: application/json` answers the `Job` view instead.
  */
-export function registerGenerateRoute(
-  app: FastifyInstance,
-  { engine, imageBytes, idempotency, shutdown }: AppServices,
-): void {
+export function registerGenerateRoute(app: FastifyInstance): void {
+  const { engine, imageBytes, idempotency, shutdown } = app.services
   app.post('/api/generate', documented(GENERATE_DOCS), async (request, reply) => {
     requireJson(request)
     const input = parseBody(GenerateInput, request.body)

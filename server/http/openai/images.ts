@@ -7,7 +7,6 @@ import type { JobEngine } from '../../jobs/engine.ts'
 import type { Caller } from '../../jobs/job-access.ts'
 import type { JobRecord } from '../../jobs/job-record.ts'
 import { imagePath } from '../../jobs/job-view.ts'
-import type { AppServices } from '../../services.ts'
 import { hangUpSignal } from '../hang-up.ts'
 import { originOf } from '../origin.ts'
 import { requireJson } from '../parse-body.ts'
@@ -28,10 +27,8 @@ export interface OpenAIImagesResponse {
  * Registers the route (relative to the plugin's `/v1` prefix). Like `POST /api/generate` it waits for its
  * jobs; a caller who hangs up cancels them all, and one image failing fails the request and cancels the rest.
  */
-export function registerImageRoutes(
-  app: FastifyInstance,
-  { engine, idempotency, shutdown }: AppServices,
-): void {
+export function registerImageRoutes(app: FastifyInstance): void {
+  const { engine, idempotency, shutdown } = app.services
   app.post('/images/generations', async (request, reply): Promise<OpenAIImagesResponse> => {
     requireJson(request)
     const images = parseImagesRequest(request.body)
