@@ -6,6 +6,7 @@ import { SHUTDOWN_RETRY_AFTER_S } from '../shutdown.ts'
 import type { UpstreamImageStream } from '../upstream/client.ts'
 import { MemoryClientShares } from './client-shares.ts'
 import type { EngineStats, JobEngineDeps } from './engine-types.ts'
+import { followJob } from './followers.ts'
 import type { StoredImage } from './image-cache.ts'
 import { type Caller, type JobAccess, ownerFor, unknownJob, visibleTo } from './job-access.ts'
 import { JobFeed } from './job-feed.ts'
@@ -173,14 +174,7 @@ export class JobEngine {
    * (once; later calls do nothing). Followers on every replica count.
    */
   follow(jobId: string): () => void {
-    const { store } = this.#deps
-    void store.follow(jobId, 1).catch(() => {})
-    let followed = true
-    return () => {
-      if (!followed) return
-      followed = false
-      void store.follow(jobId, -1).catch(() => {})
-    }
+    return followJob(this.#deps.store, this.#deps.logger, jobId)
   }
 
   /** Cancels the job when nobody follows it any more, on any replica (its caller hung up); true when it did. */
