@@ -1,5 +1,4 @@
 /** buildApp: composes the gateway (engine, REST routes, tRPC) without listening, so tests can run it on any port. */
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Logger } from 'pino'
 import { type Config, maxJobsPerClient } from './config.ts'
@@ -25,9 +24,8 @@ import { collectCircuitState, collectEngineStats, createMetrics } from './metric
 import { StatusPoller } from './polling/status-poller.ts'
 import type { AppServices } from './services.ts'
 import { Shutdown } from './shutdown.ts'
-import { contextFactory } from './trpc/context.ts'
-import { installTRPCEdge } from './trpc/edge.ts'
-import { type AppRouter, appRouter } from './trpc/router.ts'
+import { registerTRPC } from './trpc/plugin.ts'
+import { appRouter } from './trpc/router.ts'
 import { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import { createUpstreamClient } from './upstream/client.ts'
 
@@ -161,26 +159,19 @@ export async function buildApp({
   installShutdownGate(app, services.shutdown)
   // Before every route: the document collects them as they are added.
   await registerOpenApi(app)
-  registerHealthRoute(app, services)
+  registerHealthRoute(app)
   registerMetricsRoute(app, metrics)
-  registerGenerateRoute(app, services)
-  registerJobRoutes(app, services, streams)
+  registerGenerateRoute(app)
+  registerJobRoutes(app)
   await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })
-  installTRPCEdge(app, '/trpc', guard, config.AKASHGEN_TRPC_MAX_BATCH)
-  // Not wrapped in fastify-plugin: tRPC's body parser must stay inside its own /trpc context.
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      // The edge hook lets JSON bodies only through (read under bodyLimit); this caps any body tRPC streams.
-      maxBodySize: BODY_LIMIT,
-      createContext: contextFactory(services, streams, guard),
-      onError({ error, path }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          logger.error({ err: error.cause ?? error, path }, 'tRPC internal error')
-      },
-    },
-  } satisfies FastifyTRPCPluginOptions<AppRouter>)
+  await registerTRPC(app, '/trpc', {
+    services,
+    streams,
+    guard,
+    logger,
+    maxBatch: config.AKASHGEN_TRPC_MAX_BATCH,
+    maxBodySize: BODY_LIMIT,
+  })
   await app.register(import('./http/playground.ts'))
   return app
 }

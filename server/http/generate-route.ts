@@ -3,13 +3,11 @@
 import { GenerateInput, Job } from '@akashgen/contract'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { linkSignals } from '../abort-link.ts'
 import { GatewayError } from '../errors.ts'
 import { IdempotencyKeyHeader, REPLAYED_HEADER_DOC } from '../idempotency/docs.ts'
 import { REPLAYED_HEADER } from '../idempotency/key.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
-import type { AppServices } from '../services.ts'
 import { hangUpSignal } from './hang-up.ts'
 import { headerValue } from './header-value.ts'
 import {
@@ -26,6 +24,7 @@ import { originOf } from './origin.ts'
 import { parseBody, requireJson } from './parse-body.ts'
 import { preferredWaitS, wantsJobView } from './preferences.ts'
 import { callerOf } from './security/caller.ts'
+import { startSyncWait } from './sync-wait.ts'
 
 const JOB_ID_HEADER = { 'X-Job-Id': { description: "The gateway's id of the job." } }
 
@@ -104,10 +103,8 @@ const GENERATE_DOCS: RouteDocs = {
  * Registers the synchronous generate route. It waits for the job and streams the image; `Prefer: wait=N`
  * bounds the wait (then 202 and `Location`), `Accept: application/json` answers the `Job` view instead.
  */
-export function registerGenerateRoute(
-  app: FastifyInstance,
-  { engine, imageBytes, idempotency, shutdown }: AppServices,
-): void {
+export function registerGenerateRoute(app: FastifyInstance): void {
+  const { engine, imageBytes, idempotency, shutdown } = app.services
   app.post('/api/generate', documented(GENERATE_DOCS), async (request, reply) => {
     requireJson(request)
     const input = parseBody(GenerateInput, request.body)
@@ -118,14 +115,16 @@ export function registerGenerateRoute(
       async () => [await engine.submit(input, caller)],
     )
     const job = jobs[0] as JobRecord
-    const unfollow = engine.follow(job.id)
     reply.header('x-job-id', job.id)
     if (replayed) reply.header(REPLAYED_HEADER, 'true')
-    const hangUp = { signal: hangUpSignal(reply) }
+    const hangUp = hangUpSignal(reply)
+    // The end of the shutdown grace answers SHUTTING_DOWN to a caller whose job was handed over.
+    const wait = startSyncWait({ engine, shutdown }, request, reply, hangUp, [job.id], {
+      path: '/api/generate',
+      fields: { jobId: job.id },
+    })
     try {
-      // The end of the shutdown grace answers SHUTTING_DOWN to a caller whose job was handed over.
-      const waiting = linkSignals(hangUp.signal, shutdown.graceOver)
-      const final = await settled(engine.waitForFinal(job.id, waiting.signal), waitS).finally(waiting.unlink)
+      const final = await settled(engine.waitForFinal(job.id, wait.signal), waitS)
       if (!final) {
         const location = `/api/jobs/${job.id}`
         if (waitS !== undefined) reply.header('preference-applied', `wait=${waitS}`)
@@ -139,23 +138,15 @@ export function registerGenerateRoute(
         throw final.error ?? new GatewayError('INTERNAL', `job ended ${final.status}`)
       describeJob(final, reply)
       if (wantsJobView(request.headers.accept)) return jobView(final, originOf(request))
-      const image = await engine.openImage(job.id, { signal: hangUp.signal })
+      const image = await engine.openImage(job.id, { signal: hangUp })
       reply.header('content-type', image.contentType)
       if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
       return reply.send(imageBytes.counted('/api/generate', image, reply.raw))
     } catch (error) {
-      if (hangUp.signal.aborted) {
-        unfollow()
-        void engine.abandon(job.id, 'cancelled: the caller hung up').catch(() => {})
-        const ms = Math.round(reply.elapsedTime)
-        request.log.info(
-          { method: 'POST', path: '/api/generate', status: 499, ms, jobId: job.id },
-          'caller hung up',
-        )
-      }
+      wait.fail(error)
       throw error
     } finally {
-      unfollow()
+      wait.end()
     }
   })
 }

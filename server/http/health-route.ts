@@ -2,7 +2,6 @@
 import { Health, Readiness } from '@akashgen/contract'
 import type { FastifyInstance } from 'fastify'
 import { healthReport, readiness } from '../health.ts'
-import type { AppServices } from '../services.ts'
 import { documented, errorResponses, json, REQUEST_ID_HEADER, type RouteDocs } from './openapi/route-docs.ts'
 
 /** The route in the OpenAPI document. */
@@ -33,7 +32,8 @@ const READY_DOCS: RouteDocs = {
 }
 
 /** Registers the liveness (`/health`, always 200 while the process runs) and readiness (`/ready`) routes. */
-export function registerHealthRoute(app: FastifyInstance, services: AppServices): void {
+export function registerHealthRoute(app: FastifyInstance): void {
+  const { services } = app
   app.get('/health', documented(HEALTH_DOCS), async () => healthReport(services))
   app.get('/ready', documented(READY_DOCS), async (_request, reply) => {
     const state = readiness(await healthReport(services))

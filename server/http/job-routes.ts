@@ -6,7 +6,6 @@ import { z } from 'zod'
 import type { JobEngine } from '../jobs/engine.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { eventView, jobView } from '../jobs/job-view.ts'
-import type { AppServices } from '../services.ts'
 import { hangUpSignal } from './hang-up.ts'
 import {
   binary,
@@ -20,7 +19,7 @@ import {
 import { originOf } from './origin.ts'
 import { parseBody } from './parse-body.ts'
 import { callerOf } from './security/caller.ts'
-import { HEARTBEAT_MS, type OpenStream, type OpenStreams, SSE_HEARTBEAT, sseMessage } from './sse.ts'
+import { HEARTBEAT_MS, type OpenStream, SSE_HEARTBEAT, sseMessage } from './sse.ts'
 
 type JobParams = { Params: { id: string } }
 type EventsRequest = JobParams & { Querystring: { lastEventId?: string } }
@@ -108,12 +107,10 @@ const DOCS = {
   },
 } satisfies Record<string, RouteDocs>
 
-/** Registers the per-job REST routes; `streams` caps the open event streams per caller and ends them on shutdown. */
-export function registerJobRoutes(
-  app: FastifyInstance,
-  { engine, imageBytes }: AppServices,
-  streams: OpenStreams,
-): void {
+/** Registers the per-job REST routes; `app.openStreams` caps the event streams per caller, ends them on shutdown. */
+export function registerJobRoutes(app: FastifyInstance): void {
+  const { engine, imageBytes } = app.services
+  const streams = app.openStreams
   const jobIdOf = (id: string) => parseBody(JobIdInput, { jobId: id }).jobId
 
   // Each route reads the job as its caller: another key's job is NOT_FOUND, as an unknown id is.

@@ -6,6 +6,7 @@ import { SHUTDOWN_RETRY_AFTER_S } from '../shutdown.ts'
 import type { UpstreamImageStream } from '../upstream/client.ts'
 import { MemoryClientShares } from './client-shares.ts'
 import type { EngineStats, JobEngineDeps } from './engine-types.ts'
+import { followJob } from './followers.ts'
 import type { StoredImage } from './image-cache.ts'
 import { type Caller, type JobAccess, ownerFor, unknownJob, visibleTo } from './job-access.ts'
 import { JobFeed } from './job-feed.ts'
@@ -90,7 +91,8 @@ export class JobEngine {
     this.#sweeper = setInterval(() => {
       const now = Date.now()
       this.#images.sweep(now)
-      void store.sweep(now).catch(() => {})
+      // The next sweep tries again; a store that is away is reported by the calls that need it.
+      void store.sweep(now).catch((error: unknown) => logger.warn({ err: error }, 'record sweep failed'))
     }, options.sweepIntervalMs).unref()
   }
 
@@ -118,7 +120,10 @@ export class JobEngine {
     // is only ever cleaned up by its record being final or gone.
     await store.create(job)
     await this.#shares.take(job).catch(async (error: unknown) => {
-      await store.discard(id).catch(() => {})
+      // Best effort: the refusal below is what the caller sees; an undiscarded record expires with retention.
+      await store
+        .discard(id)
+        .catch((error: unknown) => logger.warn({ err: error, jobId: id }, 'discard failed'))
       throw error
     })
     // Only a full line refuses, so the wait is the whole line's work spread over every slot.
@@ -127,7 +132,10 @@ export class JobEngine {
     try {
       place = await queue.enqueue(id, retryAfterS)
     } catch (error) {
-      await store.discard(id).catch(() => {})
+      // Best effort: the refusal below is what the caller sees; an undiscarded record expires with retention.
+      await store
+        .discard(id)
+        .catch((error: unknown) => logger.warn({ err: error, jobId: id }, 'discard failed'))
       this.#shares.release(job)
       throw error
     }
@@ -173,14 +181,7 @@ export class JobEngine {
    * (once; later calls do nothing). Followers on every replica count.
    */
   follow(jobId: string): () => void {
-    const { store } = this.#deps
-    void store.follow(jobId, 1).catch(() => {})
-    let followed = true
-    return () => {
-      if (!followed) return
-      followed = false
-      void store.follow(jobId, -1).catch(() => {})
-    }
+    return followJob(this.#deps.store, this.#deps.logger, jobId)
   }
 
   /** Cancels the job when nobody follows it any more, on any replica (its caller hung up); true when it did. */
@@ -259,7 +260,13 @@ export class JobEngine {
       return
     }
     const unfinished = new Set([...this.#runner.ids(), ...this.#deadlines.keys()])
-    await Promise.all([...unfinished].map((jobId) => this.#stop(jobId, shuttingDown(jobId)).catch(() => {})))
+    await Promise.all(
+      [...unfinished].map((jobId) =>
+        this.#stop(jobId, shuttingDown(jobId)).catch((error: unknown) =>
+          this.#deps.logger.warn({ err: error, jobId }, 'could not stop the job at shutdown'),
+        ),
+      ),
+    )
     await queue.close()
   }
 

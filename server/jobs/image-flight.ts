@@ -39,6 +39,7 @@ export class ImageFlight {
   ) {
     this.#settled = settled
     this.#opened = this.#start(download)
+    // Only marks the rejection handled: every reader awaits #opened and gets the error itself.
     this.#opened.catch(() => {})
   }
 

@@ -73,6 +73,7 @@ export class MemoryJobQueue implements JobQueue {
 
   #start(jobId: string): void {
     void this.#run(jobId)
+      // The runner writes its own failures into the job's record; here only the slot must come back.
       .catch(() => {})
       .finally(() => this.#admission.release())
   }

@@ -43,6 +43,7 @@ export class QueuePlaces {
   async #passes(): Promise<void> {
     do {
       this.#again = false
+      // Best effort: queue positions are advisory, and the next pass writes whatever this one missed.
       const ids = await this.#queue.waitingIds().catch(() => [])
       for (const [index, jobId] of ids.entries()) await this.place(jobId, index + 1).catch(() => {})
     } while (this.#again)

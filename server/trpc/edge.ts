@@ -1,15 +1,8 @@
 /** What `/trpc` checks before tRPC reads anything: the key and rate limit, JSON bodies only, the batch size. */
-import type {
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  onRequestHookHandler,
-  onSendHookHandler,
-} from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.ts'
 import { requireJson } from '../http/parse-body.ts'
 import type { ApiGuard } from '../http/security/auth-hook.ts'
-import { answerInTRPCShape } from './fastify-errors.ts'
 import { appRouter } from './router.ts'
 
 /** The query string as tRPC reads it (URLSearchParams), so the count here is the count tRPC would run. */
@@ -40,7 +33,7 @@ const announcesBody = (request: FastifyRequest) =>
  * Subscriptions are admitted by the tRPC context instead (a GET has no body to wait for): there a refusal
  * reaches the client as a typed error in the stream, and the key may come in `connectionParams`.
  */
-function edgeHook(guard: ApiGuard, maxBatch: number) {
+export function edgeHook(guard: ApiGuard, maxBatch: number) {
   const subscriptions = subscriptionNames()
   // A GET of one subscription procedure, as tRPC reads it (the same path, the same `batch` flag), bodiless.
   const opensSubscription = (request: FastifyRequest, search: URLSearchParams) =>
@@ -76,29 +69,10 @@ function edgeHook(guard: ApiGuard, maxBatch: number) {
  * tRPC sets its own `Cache-Control` on some answers (`no-cache` on event streams), over the gateway's
  * `no-store`: its answer (a web Response) is rewritten before Fastify copies its headers.
  */
-const noStore = async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+export const noStore = async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
   if (payload instanceof Response && payload.headers.has('cache-control')) {
     const stream = payload.headers.get('content-type')?.startsWith('text/event-stream')
     payload.headers.set('cache-control', stream ? 'no-store, no-transform' : 'no-store')
   }
   return payload
-}
-
-/**
- * Gives every route under `prefix` the edge hook and the tRPC-shaped error handler. JSON bodies are then read
- * by the tRPC plugin's own parser, under Fastify's `bodyLimit` (413 in the same shape).
- */
-export function installTRPCEdge(
-  app: FastifyInstance,
-  prefix: string,
-  guard: ApiGuard,
-  maxBatch: number,
-): void {
-  const hook = edgeHook(guard, maxBatch) as onRequestHookHandler
-  app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith(`${prefix}/`)) return
-    route.errorHandler = answerInTRPCShape
-    route.onRequest = [...[route.onRequest ?? []].flat(), hook]
-    route.onSend = [...[route.onSend ?? []].flat(), noStore as onSendHookHandler]
-  })
 }

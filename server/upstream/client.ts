@@ -145,6 +145,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       signal,
     )
     if (response.status === 404) {
+      // Best-effort cleanup of an unread body; the 404 itself is what gets reported.
       await response.body?.cancel().catch(() => {})
       return { shape: 'array', jobs: new Map() }
     }

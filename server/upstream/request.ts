@@ -82,6 +82,7 @@ export async function readCapped(
       const room = maxBytes - total
       if (value.byteLength > room) {
         chunks.push(value.subarray(0, room))
+        // Best-effort cleanup: the body is already cut at the cap; a failed cancel changes nothing for us.
         await reader.cancel().catch(() => {})
         return { bytes: Buffer.concat(chunks, maxBytes), complete: false }
       }

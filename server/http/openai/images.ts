@@ -1,18 +1,17 @@
 /** `POST /v1/images/generations`: n jobs through the JobEngine, answered as OpenAI's `{created, data}`. */
 
 import type { FastifyInstance } from 'fastify'
-import { linkSignals } from '../../abort-link.ts'
 import { GatewayError } from '../../errors.ts'
 import { REPLAYED_HEADER } from '../../idempotency/key.ts'
 import type { JobEngine } from '../../jobs/engine.ts'
 import type { Caller } from '../../jobs/job-access.ts'
 import type { JobRecord } from '../../jobs/job-record.ts'
 import { imagePath } from '../../jobs/job-view.ts'
-import type { AppServices } from '../../services.ts'
 import { hangUpSignal } from '../hang-up.ts'
 import { originOf } from '../origin.ts'
 import { requireJson } from '../parse-body.ts'
 import { callerOf } from '../security/caller.ts'
+import { startSyncWait } from '../sync-wait.ts'
 import { type ImagesRequest, parseImagesRequest } from './request.ts'
 
 /** One image of the answer: the bytes in base64, or this gateway's URL of them. */
@@ -28,62 +27,46 @@ export interface OpenAIImagesResponse {
  * Registers the route (relative to the plugin's `/v1` prefix). Like `POST /api/generate` it waits for its
  * jobs; a caller who hangs up cancels them all, and one image failing fails the request and cancels the rest.
  */
-export function registerImageRoutes(
-  app: FastifyInstance,
-  { engine, idempotency, shutdown }: AppServices,
-): void {
+export function registerImageRoutes(app: FastifyInstance): void {
+  const { engine, idempotency, shutdown } = app.services
   app.post('/images/generations', async (request, reply): Promise<OpenAIImagesResponse> => {
     requireJson(request)
     const images = parseImagesRequest(request.body)
     // The guard counted this request once before its body was read; n images are n calls' work.
     await app.apiGuard.charge(request, reply, images.n - 1)
-    const hangUp = { signal: hangUpSignal(reply) }
+    const hangUp = hangUpSignal(reply)
     // One key covers the whole request: its n jobs are submitted once and replayed together.
     const caller = callerOf(request)
     const { jobs, replayed } = await idempotency.submit(
       { scope: 'openai:/v1/images/generations', caller, headers: request.headers, request: images },
       () => submitAll(engine, images, caller),
     )
-    reply.header('x-job-id', jobs.map((job) => job.id).join(', '))
+    const jobIds = jobs.map((job) => job.id)
+    reply.header('x-job-id', jobIds.join(', '))
     if (replayed) reply.header(REPLAYED_HEADER, 'true')
-    const unfollows = jobs.map((job) => engine.follow(job.id))
-    // Ends the waits still pending once one job has failed.
-    const failed = new AbortController()
-    const { signal, unlink } = linkSignals(hangUp.signal, failed.signal, shutdown.graceOver)
+    // One failed image ends the waits still pending and cancels the rest.
+    const wait = startSyncWait({ engine, shutdown }, request, reply, hangUp, jobIds, {
+      path: '/v1/images/generations',
+      fields: { jobIds },
+    })
     try {
-      if (hangUp.signal.aborted) throw hangUp.signal.reason
-      const finals = await Promise.all(jobs.map((job) => succeeded(engine, job.id, signal)))
+      if (hangUp.aborted) throw hangUp.reason
+      const finals = await Promise.all(jobs.map((job) => succeeded(engine, job.id, wait.signal)))
       const created = Math.floor(Date.now() / 1000)
       if (images.responseFormat === 'url') {
         const origin = originOf(request)
         return { created, data: finals.map((job) => ({ url: origin + imagePath(job.id) })) }
       }
-      const stored = await Promise.all(finals.map((job) => engine.image(job.id, { signal })))
+      const stored = await Promise.all(finals.map((job) => engine.image(job.id, { signal: wait.signal })))
       return {
         created,
         data: stored.map(({ bytes }) => ({ b64_json: Buffer.from(bytes).toString('base64') })),
       }
     } catch (error) {
-      failed.abort(error)
-      for (const unfollow of unfollows) unfollow()
-      // Shutdown already cancelled the jobs, or handed them over to another replica: leave them be.
-      if (shutdown.graceOver.aborted && !hangUp.signal.aborted) throw error
-      const reason = hangUp.signal.aborted
-        ? 'cancelled: the caller hung up'
-        : 'cancelled: another image of the same request failed'
-      for (const job of jobs) void engine.abandon(job.id, reason).catch(() => {})
-      if (hangUp.signal.aborted) {
-        const ms = Math.round(reply.elapsedTime)
-        const jobIds = jobs.map((job) => job.id)
-        request.log.info(
-          { method: 'POST', path: '/v1/images/generations', status: 499, ms, jobIds },
-          'caller hung up',
-        )
-      }
+      wait.fail(error, 'cancelled: another image of the same request failed')
       throw error
     } finally {
-      unlink()
-      for (const unfollow of unfollows) unfollow()
+      wait.end()
     }
   })
 }

@@ -11,7 +11,7 @@ import { registerModelRoutes } from './models.ts'
 export const openAIApi: FastifyPluginAsync = async (app) => {
   installOpenAIErrorHandlers(app)
   registerModelRoutes(app)
-  registerImageRoutes(app, app.services)
+  registerImageRoutes(app)
 }
 
 export default openAIApi

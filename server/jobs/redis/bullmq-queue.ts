@@ -116,6 +116,7 @@ export class BullJobQueue implements JobQueue {
 
   /** Closes the worker without waiting for running jobs: a replica that stops hands them over. */
   async close(): Promise<void> {
+    // Best effort at shutdown: a worker that fails to close loses its lock, and another replica takes over.
     await this.#worker?.close(true).catch(() => {})
     await this.#queue.close().catch(() => {})
   }

@@ -42,6 +42,7 @@ export class Replicas {
   /** Stops beating and leaves the set, so the others take over its share at once. */
   async stop(): Promise<void> {
     clearInterval(this.#timer)
+    // Best effort: an entry left behind stops counting once its heartbeat is stale.
     await this.#redis.zrem(this.#key, this.id).catch(() => {})
   }
 

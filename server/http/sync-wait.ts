@@ -1,0 +1,74 @@
+/**
+ * The one synchronous wait of a route that answers only once its jobs are done (`POST /api/generate`,
+ * `POST /v1/images/generations`): it follows the jobs, ends on a hang-up or the end of the shutdown grace, and
+ * on a failure abandons the jobs and logs the 499 line, so a fix lands in every such route at once.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { linkSignals } from '../abort-link.ts'
+import type { JobEngine } from '../jobs/engine.ts'
+import type { Shutdown } from '../shutdown.ts'
+
+/** What a wait needs: the engine that runs the jobs and the shutdown whose grace ends the wait. */
+export interface SyncWaitServices {
+  engine: JobEngine
+  shutdown: Shutdown
+}
+
+/** One caller's wait on its jobs; call `fail(error)` in the route's `catch` and `end()` in its `finally`. */
+export interface SyncWait {
+  /** Aborts when the caller hangs up, the shutdown grace ends, or `fail()` is called: pass it to the waits. */
+  signal: AbortSignal
+  /**
+   * Stops following the jobs after `error`. On a hang-up abandons them and logs the 499 line; otherwise, when
+   * `otherReason` is given and shutdown has not taken the jobs over, abandons them with that reason.
+   */
+  fail(error: unknown, otherReason?: string): void
+  /** Lets go of the follows and the linked signals; safe to call more than once. */
+  end(): void
+}
+
+/** Where the wait is logged: the route's path and the job fields of its 499 line (`jobId` or `jobIds`). */
+export interface SyncWaitLog {
+  path: string
+  fields: Record<string, unknown>
+}
+
+/**
+ * Starts the wait on `jobIds` for the request; `hangUp` is the request's `hangUpSignal(reply)`, which the
+ * route also passes to what it does after the wait (streaming the image).
+ */
+export function startSyncWait(
+  { engine, shutdown }: SyncWaitServices,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  hangUp: AbortSignal,
+  jobIds: string[],
+  log: SyncWaitLog,
+): SyncWait {
+  const unfollows = jobIds.map((id) => engine.follow(id))
+  const failed = new AbortController()
+  const linked = linkSignals(hangUp, failed.signal, shutdown.graceOver)
+  const unfollowAll = () => {
+    for (const unfollow of unfollows.splice(0)) unfollow()
+  }
+  const abandonAll = (reason: string) => {
+    for (const id of jobIds) void engine.abandon(id, reason).catch(() => {})
+  }
+  return {
+    signal: linked.signal,
+    fail(error, otherReason) {
+      failed.abort(error)
+      unfollowAll()
+      if (hangUp.aborted) {
+        abandonAll('cancelled: the caller hung up')
+        const ms = Math.round(reply.elapsedTime)
+        request.log.info({ method: 'POST', path: log.path, status: 499, ms, ...log.fields }, 'caller hung up')
+        // Shutdown already cancelled the jobs, or handed them over to another replica: leave them be.
+      } else if (otherReason !== undefined && !shutdown.graceOver.aborted) abandonAll(otherReason)
+    },
+    end() {
+      linked.unlink()
+      unfollowAll()
+    },
+  }
+}
