@@ -13,7 +13,7 @@ const METRICS_DOCS: RouteDocs = {
   description:
     'The Prometheus text exposition of this replica: HTTP requests, jobs by final status, slots and queue ' +
     '(deployment-wide with Redis), job timings, upstream requests and drift, image bytes served, and process ' +
-    'metrics; every name starts with `akashgen_`. See the README for the list.',
+    'metrics; every name starts with `akashgen_`. The list is in docs/operations.md#metrics-get-metrics.',
   tags: ['service'],
   response: {
     200: {

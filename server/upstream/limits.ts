@@ -1,6 +1,6 @@
 /**
  * How much of the upstream's answers the gateway takes in: every byte and character limit on what AkashGen
- * sends, in one place (the README's Security section lists them). Strings are cut here, at the edge, before
+ * sends, in one place (docs/security.md lists them). Strings are cut here, at the edge, before
  * they reach records, logs, headers or callers.
  */
 

@@ -1,4 +1,4 @@
-// Cache-Control: no-store on API answers; one Idempotency-Key only; OPTIONS guarded as the README says.
+// Cache-Control: no-store on API answers; one Idempotency-Key only; OPTIONS guarded as docs/security.md says.
 import { describe, expect, it } from 'vitest'
 import { useGatewayHarness } from '../support/harness.ts'
 import { nodeRequest } from '../support/raw-http.ts'

@@ -7,7 +7,7 @@ import { pruneComponents } from './components.ts'
 import type { RouteDocs } from './route-docs.ts'
 import { UNOWNED_ROUTE_DOCS } from './unowned-routes.ts'
 
-/** Paths left out: tRPC (its own protocol, see the README), the UI's pages and the playground page's assets. */
+/** Paths left out: tRPC (its own protocol, see docs/trpc-and-client.md), the UI's pages and the playground page's assets. */
 const UNDOCUMENTED = [/^\/trpc(\/|$)/, /^\/docs(\/|$)/, /^\/playground\//]
 
 const zodTransform = createJsonSchemaTransform({ skipList: [] })
