@@ -11,6 +11,7 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { useGatewayHarness } from '../support/harness.ts'
+import { headingAnchors, readRepoFile } from '../support/markdown.ts'
 
 const harness = useGatewayHarness()
 
@@ -75,7 +76,7 @@ function registeredRoutes(app: FastifyInstance): string[] {
 const isDocumentable = (route: string) => !/ \/(trpc|docs)(\/|$)| \/playground\//.test(route)
 
 describe('GET /openapi.json', () => {
-  it('is a valid OpenAPI 3.1 document that points to the README for tRPC', async () => {
+  it('is a valid OpenAPI 3.1 document that points to the tRPC docs page', async () => {
     const { document } = await openDocument()
     const validator = new Validator()
     const result = await validator.validate(document as unknown as Parameters<Validator['validate']>[0])
@@ -84,7 +85,9 @@ describe('GET /openapi.json', () => {
     expect(validator.version).toBe('3.1')
     expect(document.openapi).toMatch(/^3\.1\./)
     expect(document.info.description).toContain('`/trpc`')
-    expect(document.info.description).toContain('README.md#the-trpc-api-trpc')
+    expect(document.info.description).toContain('](docs/trpc-and-client.md#the-trpc-api-trpc)')
+    // The link leads somewhere: the page exists in the repository and has that heading.
+    expect(headingAnchors(readRepoFile('docs/trpc-and-client.md')).has('the-trpc-api-trpc')).toBe(true)
   })
 
   it('lists every REST route the app registered, with its methods, each documented', async () => {

@@ -1,6 +1,6 @@
-/** The README's curl examples for POST /api/generate work as written (only the host is changed). */
+/** The curl examples for POST /api/generate in the README and docs/*.md work as written (only the host changes). */
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -8,17 +8,39 @@ import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestEmulator } from '../support/emulator.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { documentationFiles, readRepoFile, shellBlocks } from '../support/markdown.ts'
 
-/** Every curl line of the README that posts to /api/generate and saves an image, continuations joined. */
-async function readmeGenerateCurls(): Promise<string[]> {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
-  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) =>
-    (match[1] ?? '').replace(/\\\n\s*/g, ''),
-  )
-  return blocks
-    .flatMap((block) => block.split('\n'))
-    .filter((line) => /^curl .*-X POST \S+\/api\/generate.*(-o|--output) \S+\.webp/.test(line))
+/** A curl line that posts to /api/generate and saves an image, after the variables its block set before it. */
+interface CurlExample {
+  file: string
+  curl: string
+  /** `KEY=$(...)` lines above it in the same block, which it reads (e.g. an Idempotency-Key). */
+  setup: string[]
+  output: string
 }
+
+const GENERATE_CURL = /^curl .*-X POST \S+\/api\/generate.*(?:-o|--output) (\S+\.webp)/
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=(\S+|\$\(.*\))$/
+
+/** Every such curl line of one Markdown file, continuations joined. */
+function generateCurls(file: string): CurlExample[] {
+  const examples: CurlExample[] = []
+  for (const block of shellBlocks(readRepoFile(file))) {
+    const setup: string[] = []
+    for (const line of block.split('\n')) {
+      if (ASSIGNMENT.test(line)) setup.push(line)
+      const curl = GENERATE_CURL.exec(line)
+      if (curl) examples.push({ file, curl: line, setup: [...setup], output: curl[1] as string })
+    }
+  }
+  return examples
+}
+
+const readme = () => generateCurls('README.md')
+const docs = () =>
+  documentationFiles()
+    .filter((file) => file.startsWith('docs/'))
+    .flatMap(generateCurls)
 
 let emulator: Emulator
 let gateway: TestGateway
@@ -34,23 +56,25 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true })
 })
 
-describe('the README curl examples', () => {
-  it('include the Go proxy example with "DPM++ 2M Karras"', async () => {
-    const curls = await readmeGenerateCurls()
-    expect(curls.length).toBeGreaterThanOrEqual(2)
-    expect(curls.some((line) => line.includes('"sampler": "DPM++ 2M Karras"'))).toBe(true)
+describe('the curl examples', () => {
+  it('include the Go proxy example with "DPM++ 2M Karras" in the README and in docs/rest.md', () => {
+    for (const examples of [readme(), docs().filter((example) => example.file === 'docs/rest.md')]) {
+      expect(examples.some((example) => example.curl.includes('"sampler": "DPM++ 2M Karras"'))).toBe(true)
+    }
+    expect(readme().length).toBeGreaterThanOrEqual(2)
   })
 
-  it('each write an image file', async () => {
-    for (const curl of await readmeGenerateCurls()) {
-      const command = curl.replaceAll('http://localhost:6571', gateway.url)
-      await promisify(execFile)('bash', ['-c', `set -e; ${command}`], { cwd: folder })
-    }
-    const files = await readdir(folder)
-    expect(files.length).toBeGreaterThanOrEqual(2)
-    for (const file of files) {
-      const bytes = await readFile(join(folder, file))
-      expect(bytes.subarray(8, 12).toString('latin1'), file).toBe('WEBP')
+  it('each write an image file, from the README and from docs/', async () => {
+    const examples = [...readme(), ...docs()]
+    expect(examples.filter((example) => example.file !== 'README.md').length).toBeGreaterThanOrEqual(2)
+    for (const [index, example] of examples.entries()) {
+      const cwd = join(folder, String(index))
+      const command = [...example.setup, example.curl]
+        .join('\n')
+        .replaceAll('http://localhost:6571', gateway.url)
+      await promisify(execFile)('bash', ['-c', `set -e; mkdir -p ${cwd}; cd ${cwd}\n${command}`])
+      const bytes = await readFile(join(cwd, example.output))
+      expect(bytes.subarray(8, 12).toString('latin1'), `${example.file}: ${example.curl}`).toBe('WEBP')
     }
   })
 })

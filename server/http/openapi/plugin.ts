@@ -12,7 +12,7 @@ const DESCRIPTION = `A typed gateway for AI image generation, in front of AkashG
 
 Every request and response below is derived from the same zod contract as the typed tRPC API, served at
 \`/trpc\` (superjson over HTTP, with server-sent events for subscriptions). tRPC is not part of this document:
-see the section [The tRPC API](README.md#the-trpc-api-trpc) of the repository's README.
+see [The tRPC API](docs/trpc-and-client.md#the-trpc-api-trpc) in the repository's docs.
 
 Every error is JSON, an \`ErrorBody\` with a stable \`code\`; the same code is in every tRPC error's
 \`data.errorCode\`.`
