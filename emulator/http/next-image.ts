@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EmulatorContext } from '../context.ts'
 import { trackImageAnswer } from '../counters.ts'
+import type { ImageFormat } from '../options.ts'
 import { playFault } from './faults.ts'
 import { sendImageBytes, storedImage } from './image-body.ts'
 import { directImageFile } from './images.ts'
@@ -30,7 +31,7 @@ export async function nextImageRoute(
   const job = storedImage(ctx, file)
   // Next fetches a local url from its own routes; a 404 page there is not an image, so Next answers 400.
   if (!job) return sendText(res, 400, "The requested resource isn't a valid image.")
-  const format = (req.headers.accept ?? '').includes('image/webp') ? 'webp' : 'jpeg'
+  const format = outputFormat(req.headers.accept ?? '', job.image.format)
   const bytes = await ctx.images.optimised(job.image, format, checked.width, checked.quality)
   res.setHeader('vary', 'Accept')
   sendImageBytes(ctx, res, bytes, `image/${format}`)
@@ -66,6 +67,12 @@ function checkQuery(
   if (quality < 1 || quality > 100) return qualityError
   if (qualities && !qualities.includes(quality)) return `"q" parameter (quality) of ${q[0]} is not allowed`
   return { path: href, width, quality }
+}
+
+/** WebP for a caller that accepts it; else Next keeps a PNG or JPEG source as it is and turns WebP into JPEG. */
+function outputFormat(accept: string, source: ImageFormat): ImageFormat {
+  if (accept.includes('image/webp')) return 'webp'
+  return source === 'webp' ? 'jpeg' : source
 }
 
 function safeDecode(text: string): string {

@@ -102,18 +102,29 @@ describe('/_next/image', () => {
     expect(Buffer.from(res.bytes).toString()).toBe(message)
   })
 
-  it('re-encodes to WebP or JPEG by Accept, and answers 400 for a missing image', async () => {
+  it('re-encodes to WebP by Accept, else keeps a PNG, and answers 400 for a missing image', async () => {
     emulator = await startEmulator({ ...FAST, imageFormat: 'png' })
     const { result } = await finishedJob(emulator)
     const path = `/_next/image?url=${encodeURIComponent(result)}&w=32&q=75`
     const webp = await download(emulator, path, 'image/avif,image/webp,*/*')
     expect([webp.code, webp.type, imageKind(webp.bytes)]).toEqual([200, 'image/webp', 'webp'])
-    const jpeg = await download(emulator, path, 'image/png,image/*')
-    expect([jpeg.code, jpeg.type, imageKind(jpeg.bytes)]).toEqual([200, 'image/jpeg', 'jpeg'])
+    const png = await download(emulator, path, 'image/png,image/*')
+    expect([png.code, png.type, imageKind(png.bytes)]).toEqual([200, 'image/png', 'png'])
     const missing = await download(emulator, '/_next/image?url=%2Fapi%2Fimage%2Fnope.webp&w=32&q=75')
     expect([missing.code, missing.type]).toEqual([400, 'text/plain; charset=utf-8'])
     expect(Buffer.from(missing.bytes).toString()).toBe("The requested resource isn't a valid image.")
     expect(emulator.counters.nextImageFetches).toBe(3)
+  })
+
+  it('turns a WebP into JPEG for a caller that does not accept WebP', async () => {
+    emulator = await startEmulator(FAST)
+    const { result } = await finishedJob(emulator)
+    const jpeg = await download(
+      emulator,
+      `/_next/image?url=${encodeURIComponent(result)}&w=32&q=75`,
+      'image/*',
+    )
+    expect([jpeg.code, jpeg.type, imageKind(jpeg.bytes)]).toEqual([200, 'image/jpeg', 'jpeg'])
   })
 
   it('serves only the configured qualities, like Next 16 (any 1..100 by default)', async () => {
