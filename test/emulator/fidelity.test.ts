@@ -83,7 +83,7 @@ describe('finished jobs expire after finishedTtlMs', () => {
     expect((await download(emulator, result)).code).toBe(200)
   })
 
-  it('leaves a running job alone and drops an expired id from a batch', async () => {
+  it('leaves an unfinished job alone and drops an expired id from a batch', async () => {
     emulator = await startEmulator({ ...FAST, finishedTtlMs: 0 })
     const done = await submitJob(emulator, 'done')
     await vi.waitFor(() => expect(emulator.jobs()[0]?.finishedAt).not.toBeNull())
