@@ -17,16 +17,18 @@ export function checkSubmitBody(
   const { prompt, negative = '', sampler = DEFAULT_SAMPLER, scheduler = DEFAULT_SCHEDULER } = fields
   if (typeof prompt !== 'string' || prompt.trim() === '') return 'Prompt is required'
   if (typeof negative !== 'string') return 'negative must be a string'
-  if (typeof sampler !== 'string') return `Invalid sampler: ${String(sampler)}`
-  if (typeof scheduler !== 'string') return `Invalid scheduler: ${String(scheduler)}`
+  const lenient = unknownSampler === 'fail-job'
+  if (typeof sampler !== 'string' || (!lenient && !SAMPLERS.includes(sampler))) {
+    return `Invalid sampler: ${String(sampler)}`
+  }
+  if (typeof scheduler !== 'string' || (!lenient && !SCHEDULERS.includes(scheduler))) {
+    return `Invalid scheduler: ${String(scheduler)}`
+  }
   const refusal = !SAMPLERS.includes(sampler)
     ? notInList('sampler_name', sampler, SAMPLERS)
     : !SCHEDULERS.includes(scheduler)
       ? notInList('scheduler', scheduler, SCHEDULERS)
       : null
-  if (refusal !== null && unknownSampler === 'reject') {
-    return SAMPLERS.includes(sampler) ? `Invalid scheduler: ${scheduler}` : `Invalid sampler: ${sampler}`
-  }
   const gpus = fields.preferred_gpu ?? []
   const preferredGpu = typeof gpus === 'string' ? [gpus] : gpus
   if (!Array.isArray(preferredGpu) || preferredGpu.some((gpu) => typeof gpu !== 'string')) {

@@ -120,7 +120,7 @@ export class JobBook {
         return
       }
       if (head.refusal !== null) {
-        // ComfyUI checks the names when a worker takes the prompt: the job fails as it leaves the queue.
+        // ComfyUI checks the names before it runs anything: the job fails as it leaves the queue, on no worker.
         this.#waiting.shift()
         this.#finish(head, 'failed', head.refusal, false)
         continue
