@@ -1,5 +1,15 @@
 // What the emulator has seen, as one live object that tests read and reset.
 
+/** One request the emulator answered: method, path with query, and status (0 until it is answered). */
+export interface RequestLogEntry {
+  method: string
+  url: string
+  status: number
+}
+
+/** How many requests the log keeps: the newest, so a long benchmark does not grow it without bound. */
+export const REQUEST_LOG_ENTRIES = 1000
+
 /** Live counters; `submissions`, `statusRequests` and the fetch counts include rejected and faulted requests. */
 export interface EmulatorCounters {
   submissions: number
@@ -17,6 +27,8 @@ export interface EmulatorCounters {
   completed: number
   failed: number
   requestsByPath: Record<string, number>
+  /** The newest REQUEST_LOG_ENTRIES requests, oldest first (control requests left out). */
+  requestLog: RequestLogEntry[]
 }
 
 /** Fresh counters, all zero. */
@@ -35,6 +47,7 @@ export function createCounters(): EmulatorCounters {
     completed: 0,
     failed: 0,
     requestsByPath: {},
+    requestLog: [],
   }
 }
 
@@ -58,6 +71,21 @@ export function trackImageAnswer(
   counters.maxImageAnswersOpen = Math.max(counters.maxImageAnswersOpen, counters.imageAnswersOpen)
   res.once('close', () => {
     counters.imageAnswersOpen--
+  })
+}
+
+/** Logs a request and fills in its status once it is answered. */
+export function logRequest(
+  counters: EmulatorCounters,
+  req: { method?: string; url?: string },
+  res: { statusCode: number; once(e: 'finish', f: () => void): unknown },
+) {
+  const entry: RequestLogEntry = { method: req.method ?? 'GET', url: req.url ?? '/', status: 0 }
+  const log = counters.requestLog
+  log.push(entry)
+  if (log.length > REQUEST_LOG_ENTRIES) log.splice(0, log.length - REQUEST_LOG_ENTRIES)
+  res.once('finish', () => {
+    entry.status = res.statusCode
   })
 }
 

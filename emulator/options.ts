@@ -9,6 +9,12 @@ export type ImageFormat = 'webp' | 'png' | 'jpeg'
 /** Shape of a `/api/status` answer. */
 export type StatusShape = 'array' | 'keyed' | 'statuses' | 'bare'
 
+/** What `elapsed_time` does once a job has ended: stop, keep counting, or leave the key out altogether. */
+export type ElapsedTimeMode = 'frozen' | 'growing' | 'absent'
+
+/** How an unknown sampler or scheduler is met: a 400 at submit, or a job that is queued and fails later. */
+export type UnknownSamplerMode = 'reject' | 'fail-job'
+
 /**
  * A fault played on one endpoint; `times` limits it to the next N requests, else it stays until changed;
  * `probability` (0..1) plays it on that share of requests only, at random (the others are answered normally).
@@ -73,6 +79,16 @@ export interface EmulatorOptions {
   failureReason: string | null
   /** When > 0, every overridden worker field and failureReason is repeated up to this many characters. */
   longStringChars: number
+  /** `elapsed_time` after the end: frozen at the end, growing with the clock, or the key absent throughout. */
+  elapsedTime: ElapsedTimeMode
+  /** Finished jobs are forgotten this long after they end (status 404 afterwards); null keeps them forever. */
+  finishedTtlMs: number | null
+  /** Whether an expired job's image stays served (true) or goes with the job (false). */
+  expiryKeepsImages: boolean
+  /** The only `q` values `/_next/image` serves (Next 16's default is [75]); null allows every 1..100. */
+  qualities: number[] | null
+  /** 'fail-job' accepts an unknown sampler or scheduler and fails the job when it leaves the queue. */
+  unknownSampler: UnknownSamplerMode
 }
 
 /** A fresh copy of the defaults: short enough for tests to be tolerable, long enough to see every state. */
@@ -104,6 +120,11 @@ export function defaultOptions(): EmulatorOptions {
     workerOverride: null,
     failureReason: null,
     longStringChars: 0,
+    elapsedTime: 'frozen',
+    finishedTtlMs: null,
+    expiryKeepsImages: false,
+    qualities: null,
+    unknownSampler: 'reject',
   }
 }
 
@@ -124,6 +145,8 @@ export function mergeOptions(current: EmulatorOptions, patch: Partial<EmulatorOp
 const RESULT_SHAPES = ['api-image-path', 'api-image-query', 'next-image', 'data-url', 'bare-path']
 const IMAGE_FORMATS = ['webp', 'png', 'jpeg']
 const STATUS_SHAPES = ['array', 'keyed', 'statuses', 'bare']
+const ELAPSED_TIME_MODES = ['frozen', 'growing', 'absent']
+const UNKNOWN_SAMPLER_MODES = ['reject', 'fail-job']
 
 function checkOptions(o: EmulatorOptions): void {
   const fail = (key: string, must: string): never => {
@@ -172,6 +195,19 @@ function checkOptions(o: EmulatorOptions): void {
     fail('failureReason', 'null or a string')
   if (!isCount(o.longStringChars) || o.longStringChars > 2 ** 28)
     fail('longStringChars', 'an integer 0..268435456')
+  if (!ELAPSED_TIME_MODES.includes(o.elapsedTime)) fail('elapsedTime', ELAPSED_TIME_MODES.join(' | '))
+  if (o.finishedTtlMs !== null && !isCount(o.finishedTtlMs)) fail('finishedTtlMs', 'null or an integer >= 0')
+  if (typeof o.expiryKeepsImages !== 'boolean') fail('expiryKeepsImages', 'true or false')
+  const qualities = o.qualities
+  if (
+    qualities !== null &&
+    (!Array.isArray(qualities) ||
+      qualities.length === 0 ||
+      qualities.some((q) => !Number.isInteger(q) || q < 1 || q > 100))
+  )
+    fail('qualities', 'null or a non-empty list of integers 1..100')
+  if (!UNKNOWN_SAMPLER_MODES.includes(o.unknownSampler))
+    fail('unknownSampler', UNKNOWN_SAMPLER_MODES.join(' | '))
 }
 
 /** `text` repeated up to `chars` characters when chars > 0 (the longStringChars knob), else as it is. */

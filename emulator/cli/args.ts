@@ -1,6 +1,12 @@
 // Turns the CLI's flags (or their EMULATOR_* environment twins) into emulator options, with one-line errors.
 import { parseArgs } from 'node:util'
-import type { EmulatorOptions, ImageFormat, ResultShape } from '../options.ts'
+import type {
+  ElapsedTimeMode,
+  EmulatorOptions,
+  ImageFormat,
+  ResultShape,
+  UnknownSamplerMode,
+} from '../options.ts'
 
 /** What the command line asked for: help, options to start with, or a one-line error. */
 export type CliRequest =
@@ -20,6 +26,10 @@ export const USAGE = `Usage: akashgen-emulator [flags]   (each flag also reads E
   --fail-rate <0..1>    share of jobs that end failed (default 0)
   --image-format <f>    webp | png | jpeg (default webp)
   --image-size <n>      side of the square image in pixels (default 1024)
+  --elapsed-time <m>    frozen | growing | absent: elapsed_time after a job ends (default frozen)
+  --finished-ttl-ms <n> forget finished jobs (status 404, image gone) this long after they end (default never)
+  --qualities <list>    the only q values /_next/image serves, e.g. 75 (Next 16's default; default any)
+  --unknown-sampler <m> reject (400 at submit) | fail-job (queued, then failed) (default reject)
   --help                show this text`
 
 const FLAGS = {
@@ -33,6 +43,10 @@ const FLAGS = {
   'fail-rate': { type: 'string' },
   'image-format': { type: 'string' },
   'image-size': { type: 'string' },
+  'elapsed-time': { type: 'string' },
+  'finished-ttl-ms': { type: 'string' },
+  qualities: { type: 'string' },
+  'unknown-sampler': { type: 'string' },
   help: { type: 'boolean' },
 } as const
 
@@ -66,6 +80,23 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         'jpeg',
       ]),
       imageSize: integer('image-size', pick('image-size') ?? '1024', 8, 4096),
+    }
+    // Knobs added later are passed only when asked for, so the emulator's own defaults stay the one source.
+    const elapsed = pick('elapsed-time')
+    if (elapsed !== undefined)
+      options.elapsedTime = oneOf<ElapsedTimeMode>('elapsed-time', elapsed, ['frozen', 'growing', 'absent'])
+    const ttl = pick('finished-ttl-ms')
+    if (ttl !== undefined) options.finishedTtlMs = integer('finished-ttl-ms', ttl, 0)
+    const qualities = pick('qualities')
+    if (qualities !== undefined) {
+      options.qualities = qualities.split(',').map((q) => integer('qualities', q.trim(), 1, 100))
+    }
+    const unknownSampler = pick('unknown-sampler')
+    if (unknownSampler !== undefined) {
+      options.unknownSampler = oneOf<UnknownSamplerMode>('unknown-sampler', unknownSampler, [
+        'reject',
+        'fail-job',
+      ])
     }
     return { kind: 'start', options }
   } catch (error) {

@@ -1,6 +1,7 @@
 // The request listener: counts each request by path, routes it, and turns a thrown error into a 500.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EmulatorContext } from '../context.ts'
+import { logRequest } from '../counters.ts'
 import { controlRoute } from './control.ts'
 import { imageRoute } from './images.ts'
 import { nextImageRoute } from './next-image.ts'
@@ -16,6 +17,7 @@ export function createRequestListener(ctx: EmulatorContext) {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid')
     const key = pathKey(url.pathname)
     ctx.counters.requestsByPath[key] = (ctx.counters.requestsByPath[key] ?? 0) + 1
+    if (!url.pathname.startsWith('/__emulator/')) logRequest(ctx.counters, req, res)
     const route = routeFor(url.pathname)
     route(ctx, req, res, url).catch((error: Error) => {
       if (res.headersSent) res.destroy()

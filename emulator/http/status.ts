@@ -40,8 +40,9 @@ function isVisible(job: JobRecord | undefined, ctx: EmulatorContext): job is Job
 
 function statusElement(ctx: EmulatorContext, job: JobRecord, now: number) {
   if (FINAL_PHASES.has(job.phase)) job.firstReportedFinalAt ??= now
-  const elapsedMs = (job.finishedAt ?? now) - job.submittedAt
-  return {
+  const mode = ctx.options().elapsedTime
+  const elapsedMs = (mode === 'growing' ? now : (job.finishedAt ?? now)) - job.submittedAt
+  const element = {
     job_id: job.id,
     status: reportedStatus(job, ctx.options().unknownStatus),
     result: job.result,
@@ -52,6 +53,9 @@ function statusElement(ctx: EmulatorContext, job: JobRecord, now: number) {
     elapsed_time: Math.round(elapsedMs) / 1000,
     queue_position: ctx.jobs.queuePosition(job),
   }
+  // JSON.stringify leaves an undefined key out, so the element has eight keys.
+  if (mode === 'absent') return { ...element, elapsed_time: undefined }
+  return element
 }
 
 function shape(statusShape: string, elements: Array<{ job_id: string }>): unknown {

@@ -17,7 +17,7 @@ export async function submitRoute(ctx: EmulatorContext, req: IncomingMessage, re
   } catch {
     return sendJson(res, 400, { error: 'Body must be JSON' })
   }
-  const input = checkSubmitBody(body)
+  const input = checkSubmitBody(body, ctx.options().unknownSampler)
   if (typeof input === 'string') return sendJson(res, 400, { error: input })
   const job = ctx.jobs.submit(input)
   sendJson(res, 200, {

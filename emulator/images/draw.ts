@@ -30,8 +30,8 @@ export function encode(picture: sharp.Sharp, format: ImageFormat, quality: numbe
   return picture.webp({ quality, effort: 0 }).toBuffer()
 }
 
-/** Re-encodes stored bytes the way Next's optimiser does: at most width pixels wide, WebP or JPEG. */
-export function reencodeImage(source: Buffer, format: 'webp' | 'jpeg', width: number, quality: number) {
+/** Re-encodes stored bytes the way Next's optimiser does: at most width pixels wide, in the given format. */
+export function reencodeImage(source: Buffer, format: ImageFormat, width: number, quality: number) {
   return encode(sharp(source).resize({ width, withoutEnlargement: true }), format, quality)
 }
 

@@ -26,8 +26,8 @@ export class ImageStore {
     })
   }
 
-  /** The picture as Next's optimiser would serve it: WebP or JPEG, at most width wide, then padded. */
-  optimised(spec: ImageSpec, format: 'webp' | 'jpeg', width: number, quality: number): Promise<Buffer> {
+  /** The picture as Next's optimiser would serve it: in `format`, at most width wide, then padded. */
+  optimised(spec: ImageSpec, format: ImageFormat, width: number, quality: number): Promise<Buffer> {
     const key = `next|${format}|${width}|${quality}|${spec.format}|${spec.size}|${spec.padBytes}|${spec.prompt}`
     return this.#remember(key, async () => {
       const source = await this.render({ ...spec, padBytes: 0 })

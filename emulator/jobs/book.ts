@@ -16,6 +16,8 @@ export interface SubmitInput {
   sampler: string
   scheduler: string
   preferredGpu: string[]
+  /** Why the job will fail once it leaves the queue (an unknown name the unknownSampler mode let in), else null. */
+  refusal: string | null
 }
 
 /** What a JobBook needs from its emulator. */
@@ -74,14 +76,23 @@ export class JobBook {
     return job
   }
 
-  /** The job with this upstream id. */
+  /** The job with this upstream id, unless it finished longer than finishedTtlMs ago. */
   find(id: string): JobRecord | undefined {
-    return this.#jobs.get(id)
+    const job = this.#jobs.get(id)
+    return job && !this.#expired(job) ? job : undefined
   }
 
-  /** The job whose image file has this name. */
+  /** The job whose image file has this name; an expired job's image goes with it unless expiryKeepsImages. */
   findByFile(file: string): JobRecord | undefined {
-    return this.#byFile.get(file)
+    const job = this.#byFile.get(file)
+    if (!job || (this.#expired(job) && !this.#deps.options().expiryKeepsImages)) return undefined
+    return job
+  }
+
+  // Checked at each lookup against the options in force, so shortening the TTL expires old jobs at once.
+  #expired(job: JobRecord): boolean {
+    const ttl = this.#deps.options().finishedTtlMs
+    return ttl !== null && job.finishedAt !== null && Date.now() - job.finishedAt >= ttl
   }
 
   /** 1-based place in the waiting queue, or 0 once the job has left it. */
@@ -107,6 +118,12 @@ export class JobBook {
           this.#deps.timers.after(readyAt - now, () => this.#wake(readyAt))
         }
         return
+      }
+      if (head.refusal !== null) {
+        // ComfyUI checks the names before it runs anything: the job fails as it leaves the queue, on no worker.
+        this.#waiting.shift()
+        this.#finish(head, 'failed', head.refusal, false)
+        continue
       }
       const seat = freeSeat(new Set(this.#seats.keys()), options.workers)
       if (seat < 0) return
@@ -151,7 +168,7 @@ export class JobBook {
     return imageReference(options.resultShape, job.imageFile, bytes, mime)
   }
 
-  #finish(job: JobRecord, phase: 'succeeded' | 'failed', result: string): void {
+  #finish(job: JobRecord, phase: 'succeeded' | 'failed', result: string, pump = true): void {
     if (this.#deps.timers.closed) return
     job.phase = phase
     job.result = result
@@ -161,7 +178,7 @@ export class JobBook {
     if (phase === 'succeeded') counters.completed++
     else counters.failed++
     trackInFlight(counters, -1)
-    this.pump()
+    if (pump) this.pump()
   }
 }
 

@@ -21,6 +21,8 @@ export interface JobRecord {
   sampler: string
   scheduler: string
   preferredGpu: string[]
+  /** Why the job fails as it leaves the queue, or null (see SubmitInput.refusal). */
+  refusal: string | null
   era: 1 | 2
   phase: JobPhase
   submittedAt: number

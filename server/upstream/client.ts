@@ -8,6 +8,7 @@ import { guardedCalls } from './guarded-call.ts'
 import { sniffImageType } from './image-body.ts'
 import { createImageDownloader, notAnImage, type UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
+import { createImageRouteMemory, openImageUrls } from './image-routes.ts'
 import { MAX_DRIFT_KINDS, MAX_UPSTREAM_JOB_ID_CHARS } from './limits.ts'
 import {
   badStatus,
@@ -87,6 +88,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     maxBytes: options.maxImageBytes,
   })
   const drift = new Map<string, number>()
+  // Per process: what the upstream's image optimiser served last, so later jobs skip its refusals.
+  const imageRoutes = createImageRouteMemory()
   const observers = options.observers ?? []
   const noteDrift = (seenKind: string, detail: Record<string, unknown>) => {
     // An upstream inventing a new status word per answer must not grow the map without end.
@@ -174,16 +177,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (!contentType) throw notAnImage(bytes, 'data URL')
       return { contentType, contentLength: bytes.byteLength, chunks: Readable.from([Buffer.from(bytes)]) }
     }
-    let lastError: unknown
-    for (const url of source.urls) {
-      try {
-        return await downloader.open(url, signal)
-      } catch (error) {
-        if (signal?.aborted) throw error
-        lastError = error
-      }
-    }
-    throw lastError
+    return openImageUrls(source.urls, {
+      open: (url) => downloader.open(url, signal),
+      origin,
+      allowedOrigins: options.allowedImageOrigins,
+      memory: imageRoutes,
+      logger: options.logger,
+      signal,
+    })
   }
 
   async function fetchImage(result: string, signal?: AbortSignal): Promise<UpstreamImage> {

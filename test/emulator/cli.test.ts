@@ -43,11 +43,33 @@ describe('parseCli', () => {
     expect(parseCli(['--help'], {})).toEqual({ kind: 'help' })
   })
 
+  it('reads the fidelity knobs only when given', () => {
+    const request = parseCli(
+      ['--elapsed-time', 'growing', '--qualities', '75, 90', '--unknown-sampler', 'fail-job'],
+      { EMULATOR_FINISHED_TTL_MS: '500' },
+    )
+    expect(request).toMatchObject({
+      kind: 'start',
+      options: {
+        elapsedTime: 'growing',
+        qualities: [75, 90],
+        unknownSampler: 'fail-job',
+        finishedTtlMs: 500,
+      },
+    })
+    const plain = parseCli([], {})
+    expect(plain.kind === 'start' && Object.keys(plain.options)).not.toContain('qualities')
+  })
+
   it.each([
     [['--port', 'x'], /--port/],
     [['--run-ms', '9-3'], /--run-ms/],
     [['--fail-rate', '2'], /--fail-rate/],
     [['--image-format', 'gif'], /--image-format/],
+    [['--elapsed-time', 'late'], /--elapsed-time/],
+    [['--finished-ttl-ms', '-1'], /--finished-ttl-ms/],
+    [['--qualities', '75,101'], /--qualities/],
+    [['--unknown-sampler', 'maybe'], /--unknown-sampler/],
     [['--nope'], /--nope/],
   ])('names the flag in its error for %j', (args, pattern) => {
     const request = parseCli(args, {})

@@ -88,6 +88,16 @@ describe('/__emulator endpoints', () => {
     expect((await postGenerate(emulator, { prompt: 'x' })).status).toBe(503)
     expect((await post('configure', { workers: 'many' })).status).toBe(400)
     expect((await post('configure', { faults: null })).status).toBe(200)
+    const configured = await post('configure', { qualities: [75], elapsedTime: 'absent', finishedTtlMs: 5 })
+    expect(await configured.json()).toMatchObject({
+      qualities: [75],
+      elapsedTime: 'absent',
+      finishedTtlMs: 5,
+    })
+    expect((await post('configure', { unknownSampler: 'sometimes' })).status).toBe(400)
+    expect(
+      (await post('configure', { qualities: null, elapsedTime: null, finishedTtlMs: null })).status,
+    ).toBe(200)
     expect((await postGenerate(emulator, { prompt: 'x' })).status).toBe(200)
     expect((await post('reset', {})).status).toBe(200)
     expect(emulator.counters.submissions).toBe(0)
