@@ -1,7 +1,7 @@
 /** Chooses where jobs live: this process's memory, or Redis (shared by every replica) when REDIS_URL is set. */
 import type { StoreHealth } from '@akashgen/contract'
 import type { Logger } from 'pino'
-import type { Config } from '../config.ts'
+import { type Config, withoutCredentials } from '../config.ts'
 import { RedisIdempotencyStore } from '../idempotency/redis-store.ts'
 import { type IdempotencyStore, MemoryIdempotencyStore } from '../idempotency/store.ts'
 import { type ClientShares, MemoryClientShares } from './client-shares.ts'
@@ -57,9 +57,6 @@ export async function createJobBackend(
 /** How long start-up waits for Redis before it gives up with one line. */
 const START_TIMEOUT_MS = 10_000
 
-/** The URL without its password, for messages. */
-const redacted = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
-
 async function createRedisBackend(
   url: string,
   config: Config,
@@ -98,7 +95,9 @@ async function createRedisBackend(
     (error: unknown) => {
       redis.disconnect()
       subscriber.disconnect()
-      throw new Error(`cannot reach Redis at REDIS_URL=${redacted(url)}: ${(error as Error).message}`)
+      throw new Error(
+        `cannot reach Redis at REDIS_URL=${withoutCredentials(url)}: ${(error as Error).message}`,
+      )
     },
   )
   await Promise.all([store.start(), queue.start(), replicas.start()])
