@@ -1,5 +1,6 @@
 /** Idempotent submission: one key and one request body map to the same jobs for 24 h, on every replica. */
 import type { IncomingHttpHeaders } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { GatewayError } from '../errors.ts'
 import type { Caller } from '../jobs/job-access.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
@@ -68,7 +69,7 @@ export class Idempotency {
       if (held.jobIds) return { jobs: await this.#earlierJobs(held.jobIds, caller), replayed: true }
       if (Date.now() > giveUpAt)
         throw new GatewayError('INTERNAL', 'an Idempotency-Key stayed pending too long')
-      await new Promise((resolve) => setTimeout(resolve, RACE_POLL_MS))
+      await sleep(RACE_POLL_MS)
     }
   }
 

@@ -1,4 +1,5 @@
 /** Bounded retries of upstream calls: which failures may be repeated, and exponential backoff with full jitter. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { GatewayError } from '../errors.ts'
 import { outcomeOf, type UpstreamOperation } from './request.ts'
 
@@ -113,18 +114,11 @@ export async function withRetries<T>(attempt: () => Promise<T>, context: RetryCo
   }
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
+/** Resolves after `ms`, or rejects with the signal's reason (not Node's AbortError) as soon as it aborts. */
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal })
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : error
+  }
 }
