@@ -1,6 +1,7 @@
 /** Idempotent submission: one key and one request body map to the same jobs for 24 h, on every replica. */
 import type { IncomingHttpHeaders } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { Caller } from '../jobs/job-access.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
@@ -38,10 +39,16 @@ export class Idempotency {
   readonly #store: IdempotencyStore
   /** Reads a job's record as `caller` (NOT_FOUND when unknown, expired, or not the caller's). */
   readonly #require: (jobId: string, caller: Caller) => Promise<JobRecord>
+  readonly #logger: Logger | undefined
 
-  constructor(store: IdempotencyStore, require: (jobId: string, caller: Caller) => Promise<JobRecord>) {
+  constructor(
+    store: IdempotencyStore,
+    require: (jobId: string, caller: Caller) => Promise<JobRecord>,
+    logger?: Logger,
+  ) {
     this.#store = store
     this.#require = require
+    this.#logger = logger
   }
 
   /**
@@ -82,7 +89,15 @@ export class Idempotency {
     try {
       jobs = await submit()
     } catch (error) {
-      await this.#store.release(stored, print).catch(() => {})
+      // The caller gets submit's error either way; a key left reserved frees itself after PENDING_TTL_MS.
+      await this.#store
+        .release(stored, print)
+        .catch((releaseError: unknown) =>
+          this.#logger?.warn(
+            { err: releaseError },
+            'an Idempotency-Key stays reserved after a failed submit',
+          ),
+        )
       throw error
     }
     const jobIds = jobs.map((job) => job.id)

@@ -84,6 +84,7 @@ export function collectEngineStats(metrics: GatewayMetrics, stats: () => Promise
   let pending: Promise<EngineStats | undefined> | undefined
   // Both gauges are collected in the same scrape: they share one stats() call.
   const current = () => {
+    // A scrape while the store is away leaves the gauges out; the store's connection logs the outage.
     pending ??= stats()
       .catch(() => undefined)
       .finally(() => {

@@ -124,7 +124,9 @@ export function statusError(
   try {
     const parsed = JSON.parse(body) as { error?: unknown; message?: unknown }
     reason = String(parsed.error ?? parsed.message ?? reason)
-  } catch {}
+  } catch {
+    // Not JSON: the body's own text is the reason.
+  }
   reason = failureReason(reason)
   const retryAfter = retryAfterSeconds(retryAfterHeader)
   return new GatewayError('UPSTREAM_ERROR', `upstream ${operation} answered HTTP ${status}`, {
@@ -147,6 +149,7 @@ function retryAfterSeconds(header: string | null | undefined): number | undefine
 
 /** statusError for a fetch Response, reading at most MAX_UPSTREAM_ERROR_BODY_BYTES of its body. */
 export async function badStatus(operation: UpstreamOperation, response: Response): Promise<GatewayError> {
+  // A body lost midway only costs the reason's text: the status is the error reported.
   const read = await readCapped(response, MAX_UPSTREAM_ERROR_BODY_BYTES).catch(() => undefined)
   const body = read?.bytes.toString('utf8') ?? ''
   return statusError(operation, response.status, body, response.headers.get('retry-after'))
