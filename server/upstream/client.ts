@@ -1,56 +1,18 @@
 /** The AkashGen HTTP client: submit a job, read statuses, download the image, each under its own timeout. */
 import { Readable } from 'node:stream'
 import type { GenerateRequest } from '@akashgen/contract'
-import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
-import type { CircuitBreaker } from './circuit-breaker.ts'
+import type { UpstreamClientOptions } from './client-options.ts'
 import { guardedCalls } from './guarded-call.ts'
 import { sniffImageType } from './image-body.ts'
 import { createImageDownloader, notAnImage, type UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
 import { MAX_DRIFT_KINDS, MAX_UPSTREAM_JOB_ID_CHARS } from './limits.ts'
-import {
-  badStatus,
-  JSON_HEADERS,
-  readJson,
-  type UpstreamOperation,
-  type UpstreamOutcome,
-  upstreamFetch,
-} from './request.ts'
-import type { RetryPolicy } from './retry.ts'
+import { badStatus, JSON_HEADERS, readJson, type UpstreamOperation, upstreamFetch } from './request.ts'
 import { parseStatusAnswer, type StatusAnswer } from './status.ts'
 
 /** GPUs AkashGen's own clients ask for, in their order of preference. */
 export const PREFERRED_GPUS = ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100']
-
-/** Settings of the upstream client. */
-export interface UpstreamClientOptions {
-  baseUrl: string
-  submitTimeoutMs: number
-  statusTimeoutMs: number
-  imageTimeoutMs: number
-  maxImageBytes: number
-  /** Origins besides the upstream's own that an absolute image URL may point at. */
-  allowedImageOrigins?: readonly string[]
-  logger: Logger
-  /** Told of every request's outcome and every drift, e.g. metrics. */
-  observers?: readonly UpstreamObserver[]
-  /** Repeats failed submit and status calls that are safe to repeat (see retry.ts); none when absent. */
-  retry?: RetryPolicy
-  /** Lets calls through while the upstream answers, refuses them fast while it does not. */
-  circuit?: Pick<CircuitBreaker, 'admit' | 'settle'>
-}
-
-/** The kinds of drift: a status word we do not know, or a status answer in an unknown shape. */
-export type DriftKind = 'unknown_status' | 'unknown_shape'
-
-/** What the client reports as it talks to the upstream. */
-export interface UpstreamObserver {
-  /** One call (`submit`, `status` or `image`) ended with `outcome` (each attempt of a retried call counts). */
-  request(endpoint: UpstreamOperation, outcome: UpstreamOutcome): void
-  /** The upstream answered something new (counted every time; logged only the first time). */
-  drift(kind: DriftKind): void
-}
 
 /** What the upstream answered to a submission. */
 export interface Submitted {
