@@ -9,7 +9,7 @@ import { fingerprint, idempotencyKeyOf, storageKey } from './key.ts'
 import type { IdempotencyStore } from './store.ts'
 
 /** How long a key keeps its jobs. */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
 
 /** How long a reservation stays pending: a replica that dies while submitting frees its key after this. */
 const PENDING_TTL_MS = 30_000
@@ -120,9 +120,5 @@ export class Idempotency {
         }),
       ),
     )
-  }
-
-  close(): void {
-    this.#store.close()
   }
 }

@@ -17,7 +17,7 @@ import { JobShares } from './job-shares.ts'
 import { QueuePlaces } from './queue-places.ts'
 import { RecordWriter, statusFor } from './record-writer.ts'
 
-export type { EngineStats, JobEngineDeps, JobEngineOptions, JobObserver } from './engine-types.ts'
+export type { EngineStats, JobEngineDeps, JobObserver } from './engine-types.ts'
 
 /** How long `cancel` waits for the replica running a job to report it final. */
 const CANCEL_WAIT_MS = 5000

@@ -44,11 +44,6 @@ export class JobRunner {
     this.#deps = deps
   }
 
-  /** Number of jobs this process is running. */
-  get size(): number {
-    return this.#running.size
-  }
-
   /** Ids of the jobs this process is running. */
   ids(): string[] {
     return [...this.#running.keys()]

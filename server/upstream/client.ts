@@ -12,7 +12,7 @@ import { badStatus, JSON_HEADERS, readJson, type UpstreamOperation, upstreamFetc
 import { parseStatusAnswer, type StatusAnswer } from './status.ts'
 
 /** GPUs AkashGen's own clients ask for, in their order of preference. */
-export const PREFERRED_GPUS = ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100']
+const PREFERRED_GPUS = ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100']
 
 /** What the upstream answered to a submission. */
 export interface Submitted {
@@ -37,8 +37,6 @@ export interface UpstreamClient {
   openImage(result: string, signal?: AbortSignal): Promise<UpstreamImageStream>
   /** Downloads the whole image into memory. */
   fetchImage(result: string, signal?: AbortSignal): Promise<UpstreamImage>
-  /** How often each kind of drift (unknown status words, odd answer shapes) was seen. */
-  readonly drift: ReadonlyMap<string, number>
 }
 
 /** Creates the client for one upstream origin. */
@@ -48,6 +46,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     timeoutMs: options.imageTimeoutMs,
     maxBytes: options.maxImageBytes,
   })
+  // How often each kind of drift was seen, so each is logged once; observers (metrics) count every one.
   const drift = new Map<string, number>()
   const observers = options.observers ?? []
   const noteDrift = (seenKind: string, detail: Record<string, unknown>) => {
@@ -162,7 +161,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     status: (ids, signal) => retried('status', signal, undefined, () => status(ids, signal)),
     openImage: (result, signal) => observed('image', signal, () => openImage(result, signal)),
     fetchImage: (result, signal) => observed('image', signal, () => fetchImage(result, signal)),
-    drift,
   }
 }
 

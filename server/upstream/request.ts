@@ -54,7 +54,7 @@ export function describeFailure(
 export const JSON_HEADERS = { accept: 'application/json', 'accept-encoding': 'identity' } as const
 
 /** UPSTREAM_ERROR for a JSON answer over MAX_UPSTREAM_JSON_BYTES (after decompression). */
-export const answerTooLarge = (operation: UpstreamOperation, maxBytes: number) =>
+const answerTooLarge = (operation: UpstreamOperation, maxBytes: number) =>
   new GatewayError(
     'UPSTREAM_ERROR',
     `upstream ${operation} answer is larger than the ${maxBytes}-byte limit`,
@@ -67,7 +67,7 @@ export const answerTooLarge = (operation: UpstreamOperation, maxBytes: number) =
  * Reads at most `maxBytes` of a body and cancels the rest (`complete` is false then). fetch decompresses a
  * gzip/br/deflate body as it is read, so the count is of decompressed bytes and a gzip bomb stops at the cap.
  */
-export async function readCapped(
+async function readCapped(
   response: Response,
   maxBytes: number,
 ): Promise<{ bytes: Buffer; complete: boolean }> {

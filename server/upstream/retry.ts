@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.ts'
 import { outcomeOf, type UpstreamOperation } from './request.ts'
 
 /** Longest pause between two attempts, backoff and Retry-After alike. */
-export const MAX_RETRY_DELAY_MS = 5_000
+const MAX_RETRY_DELAY_MS = 5_000
 
 /** Transport errors that prove no connection was made: the upstream never saw the request. */
 const NEVER_CONNECTED = new Set([
@@ -32,7 +32,7 @@ export type RetryDecision = { retry: false } | { retry: true; afterMs: number }
 const NO = { retry: false } as const
 
 /** The transport error code under a GatewayError made by request.ts (`ECONNREFUSED`, `UND_ERR_SOCKET`...). */
-export function transportCode(error: unknown): string | undefined {
+function transportCode(error: unknown): string | undefined {
   let current: unknown = error
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code
