@@ -11,6 +11,7 @@ export async function healthReport({
   circuit,
   startedAt,
 }: AppServices): Promise<Health> {
+  // A store that can not answer shows here as `degraded`; its connection logs the outage itself.
   const stats = await engine.stats().catch(() => undefined)
   const storeHealth = store.health()
   const ready = storeHealth.state === 'up' && stats !== undefined

@@ -70,7 +70,7 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
 }
 
 /** The message the gateway gives a request that fails the contract, so both read the same. */
-export function invalidRequestMessage(error: z.ZodError): string {
+function invalidRequestMessage(error: z.ZodError): string {
   const { formErrors, fieldErrors } = z.flattenError(error)
   const problems = [...formErrors, ...Object.values(fieldErrors).flat()] as string[]
   return `invalid request: ${problems.join('; ')}`

@@ -12,7 +12,7 @@ export interface HistoryEntry {
 const STORAGE_KEY = 'akashgen.playground.history'
 
 /** How many jobs are remembered. */
-export const HISTORY_LIMIT = 10
+const HISTORY_LIMIT = 10
 
 /** The remembered jobs, newest first; an unreadable store counts as empty. */
 export function loadHistory(): HistoryEntry[] {

@@ -24,7 +24,7 @@ export async function drawImage(prompt: string, format: ImageFormat, size: numbe
 }
 
 /** Applies the output encoder for format with cheap settings (the emulator runs next to a benchmark). */
-export function encode(picture: sharp.Sharp, format: ImageFormat, quality: number): Promise<Buffer> {
+function encode(picture: sharp.Sharp, format: ImageFormat, quality: number): Promise<Buffer> {
   if (format === 'png') return picture.png({ compressionLevel: 3 }).toBuffer()
   if (format === 'jpeg') return picture.jpeg({ quality }).toBuffer()
   return picture.webp({ quality, effort: 0 }).toBuffer()

@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { GatewayError, toGatewayError } from '../errors.ts'
 
 /** Fastify's own errors (body parsing, limits) mapped to gateway codes. */
-export function fromFastifyError(error: FastifyError): GatewayError {
+function fromFastifyError(error: FastifyError): GatewayError {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new GatewayError('PAYLOAD_TOO_LARGE', 'request body is too large', {

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { GatewayError } from '../errors.ts'
 import { IdempotencyKeyHeader, REPLAYED_HEADER_DOC } from '../idempotency/docs.ts'
 import { REPLAYED_HEADER } from '../idempotency/key.ts'
+import type { JobEngine } from '../jobs/engine.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
 import { hangUpSignal } from './hang-up.ts'
@@ -124,7 +125,7 @@ export function registerGenerateRoute(app: FastifyInstance): void {
       fields: { jobId: job.id },
     })
     try {
-      const final = await settled(engine.waitForFinal(job.id, wait.signal), waitS)
+      const final = await finalWithin(engine, job.id, wait.signal, waitS)
       if (!final) {
         const location = `/api/jobs/${job.id}`
         if (waitS !== undefined) reply.header('preference-applied', `wait=${waitS}`)
@@ -151,17 +152,21 @@ export function registerGenerateRoute(app: FastifyInstance): void {
   })
 }
 
-/** The job once final, or undefined when `waitS` seconds pass first. */
-async function settled(final: Promise<JobRecord>, waitS: number | undefined): Promise<JobRecord | undefined> {
-  if (waitS === undefined) return final
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), waitS * 1000)
-  })
+/** The job once final, or undefined when `waitS` seconds pass first (the wait then lets go of the job). */
+async function finalWithin(
+  engine: JobEngine,
+  jobId: string,
+  signal: AbortSignal,
+  waitS: number | undefined,
+): Promise<JobRecord | undefined> {
+  if (waitS === undefined) return engine.waitForFinal(jobId, signal)
+  const timeout = AbortSignal.timeout(waitS * 1000)
+  // Both sources live no longer than this request, so AbortSignal.any's hold on them leaks nothing (abort-link.ts).
   try {
-    return await Promise.race([final, timeout])
-  } finally {
-    clearTimeout(timer)
+    return await engine.waitForFinal(jobId, AbortSignal.any([signal, timeout]))
+  } catch (error) {
+    if (timeout.aborted && !signal.aborted) return undefined
+    throw error
   }
 }
 

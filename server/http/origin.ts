@@ -7,7 +7,7 @@ import { GatewayError } from '../errors.ts'
 const HOST = /^(?:[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*|\[([0-9a-f:.]+)\])(?::(\d{1,5}))?$/i
 
 /** Whether `host` can be put into a URL as it is: no path, user info, spaces or other characters. */
-export function isPlainHost(host: string): boolean {
+function isPlainHost(host: string): boolean {
   const match = host.length <= 261 ? HOST.exec(host) : null
   if (!match) return false
   const [, ipv6, port] = match

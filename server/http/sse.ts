@@ -6,7 +6,7 @@ import { type ClientShares, clientLimit } from '../jobs/client-shares.ts'
 export const HEARTBEAT_MS = 15_000
 
 /** How long shutdown waits for aborted streams to end by themselves before their sockets are destroyed. */
-export const STREAM_DRAIN_GRACE_MS = 2_000
+const STREAM_DRAIN_GRACE_MS = 2_000
 
 /** One SSE message: `id`, `event` and `data` lines (the data is one line of JSON) and the blank line. */
 export function sseMessage(id: string, event: string, data: unknown): string {

@@ -52,7 +52,12 @@ export function startSyncWait(
     for (const unfollow of unfollows.splice(0)) unfollow()
   }
   const abandonAll = (reason: string) => {
-    for (const id of jobIds) void engine.abandon(id, reason).catch(() => {})
+    for (const id of jobIds)
+      void engine
+        .abandon(id, reason)
+        .catch((error: unknown) =>
+          request.log.warn({ err: error, jobId: id }, 'a job could not be abandoned'),
+        )
   }
   return {
     signal: linked.signal,

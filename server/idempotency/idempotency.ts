@@ -1,5 +1,7 @@
 /** Idempotent submission: one key and one request body map to the same jobs for 24 h, on every replica. */
 import type { IncomingHttpHeaders } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { Caller } from '../jobs/job-access.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
@@ -7,7 +9,7 @@ import { fingerprint, idempotencyKeyOf, storageKey } from './key.ts'
 import type { IdempotencyStore } from './store.ts'
 
 /** How long a key keeps its jobs. */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
 
 /** How long a reservation stays pending: a replica that dies while submitting frees its key after this. */
 const PENDING_TTL_MS = 30_000
@@ -37,10 +39,16 @@ export class Idempotency {
   readonly #store: IdempotencyStore
   /** Reads a job's record as `caller` (NOT_FOUND when unknown, expired, or not the caller's). */
   readonly #require: (jobId: string, caller: Caller) => Promise<JobRecord>
+  readonly #logger: Logger | undefined
 
-  constructor(store: IdempotencyStore, require: (jobId: string, caller: Caller) => Promise<JobRecord>) {
+  constructor(
+    store: IdempotencyStore,
+    require: (jobId: string, caller: Caller) => Promise<JobRecord>,
+    logger?: Logger,
+  ) {
     this.#store = store
     this.#require = require
+    this.#logger = logger
   }
 
   /**
@@ -68,7 +76,7 @@ export class Idempotency {
       if (held.jobIds) return { jobs: await this.#earlierJobs(held.jobIds, caller), replayed: true }
       if (Date.now() > giveUpAt)
         throw new GatewayError('INTERNAL', 'an Idempotency-Key stayed pending too long')
-      await new Promise((resolve) => setTimeout(resolve, RACE_POLL_MS))
+      await sleep(RACE_POLL_MS)
     }
   }
 
@@ -81,7 +89,15 @@ export class Idempotency {
     try {
       jobs = await submit()
     } catch (error) {
-      await this.#store.release(stored, print).catch(() => {})
+      // The caller gets submit's error either way; a key left reserved frees itself after PENDING_TTL_MS.
+      await this.#store
+        .release(stored, print)
+        .catch((releaseError: unknown) =>
+          this.#logger?.warn(
+            { err: releaseError },
+            'an Idempotency-Key stays reserved after a failed submit',
+          ),
+        )
       throw error
     }
     const jobIds = jobs.map((job) => job.id)
@@ -104,9 +120,5 @@ export class Idempotency {
         }),
       ),
     )
-  }
-
-  close(): void {
-    this.#store.close()
   }
 }

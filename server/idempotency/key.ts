@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors.ts'
 
 /** The request header every surface reads (the tRPC `generate` too, from its HTTP request). */
-export const IDEMPOTENCY_HEADER = 'idempotency-key'
+const IDEMPOTENCY_HEADER = 'idempotency-key'
 
 /** Set on an answer to a request whose key had been used: the jobs are the earlier request's. */
 export const REPLAYED_HEADER = 'idempotent-replayed'

@@ -29,7 +29,7 @@ interface Held {
 const SWEEP_INTERVAL_MS = 60_000
 
 /** Keys one process remembers at most (about 250 bytes each): beyond it the oldest are forgotten first. */
-export const MAX_MEMORY_KEYS = 100_000
+const MAX_MEMORY_KEYS = 100_000
 
 /**
  * The in-memory store: one Map, checked and set in one synchronous step, so reservations are atomic. It holds

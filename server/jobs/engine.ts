@@ -17,7 +17,7 @@ import { JobShares } from './job-shares.ts'
 import { QueuePlaces } from './queue-places.ts'
 import { RecordWriter, statusFor } from './record-writer.ts'
 
-export type { EngineStats, JobEngineDeps, JobEngineOptions, JobObserver } from './engine-types.ts'
+export type { EngineStats, JobEngineDeps, JobObserver } from './engine-types.ts'
 
 /** How long `cancel` waits for the replica running a job to report it final. */
 const CANCEL_WAIT_MS = 5000
@@ -37,7 +37,7 @@ export class JobEngine {
   readonly #places: QueuePlaces
   /** Deadline timers of the jobs this process accepted, for the ones still waiting in line when it passes. */
   readonly #deadlines = new Map<string, NodeJS.Timeout>()
-  readonly #feed = new JobFeed({ require: (id) => this.require(id), read: (id) => this.get(id) })
+  readonly #feed: JobFeed
   readonly #images: JobImages
   readonly #shares: JobShares
   readonly #sweeper: NodeJS.Timeout
@@ -48,6 +48,7 @@ export class JobEngine {
   constructor(deps: JobEngineDeps) {
     this.#deps = deps
     const { store, queue, logger, options } = deps
+    this.#feed = new JobFeed({ require: (id) => this.require(id), read: (id) => this.get(id) }, logger)
     this.#shares = new JobShares(deps.shares ?? new MemoryClientShares(), {
       max: options.maxJobsPerClient ?? 0,
       jobTimeoutMs: options.jobTimeoutMs,
@@ -60,7 +61,7 @@ export class JobEngine {
       if (job.status === 'succeeded')
         this.#meanJobS = 0.9 * this.#meanJobS + 0.1 * (((job.finishedAt ?? 0) - job.createdAt) / 1000)
     })
-    this.#places = new QueuePlaces(queue, this.#writer)
+    this.#places = new QueuePlaces(queue, this.#writer, logger)
     this.#runner = new JobRunner({
       ...deps,
       writer: this.#writer,
@@ -284,7 +285,14 @@ export class JobEngine {
   /** At a job's deadline: ends it if it still waits in line (a running job has its own timer). */
   async #expireWaiting(jobId: string): Promise<void> {
     this.#deadlines.delete(jobId)
-    if (!(await this.#deps.queue.withdraw(jobId).catch(() => false))) return
+    const withdrawn = await this.#deps.queue.withdraw(jobId).catch((error: unknown) => {
+      this.#deps.logger.warn(
+        { err: error, jobId },
+        'a job past its deadline could not be taken from the line',
+      )
+      return false
+    })
+    if (!withdrawn) return
     await this.#writer.finish(jobId, 'timed_out', deadlineError(this.#deps.options.jobTimeoutMs))
     this.#places.renumber()
   }

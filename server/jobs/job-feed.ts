@@ -1,5 +1,6 @@
 /** Following jobs as they change, on any replica: the final state, and the event log with resume. */
 import { isFinalStatus } from '@akashgen/contract'
+import type { Logger } from 'pino'
 import type { JobEventRecord, JobRecord } from './job-record.ts'
 import { JobWatchers } from './job-watchers.ts'
 
@@ -13,9 +14,11 @@ export interface FeedReads {
 export class JobFeed {
   readonly #watchers = new JobWatchers()
   readonly #reads: FeedReads
+  readonly #logger: Logger
 
-  constructor(reads: FeedReads) {
+  constructor(reads: FeedReads, logger: Logger) {
     this.#reads = reads
+    this.#logger = logger
   }
 
   /** Whether someone here follows the job (only then is a changed record worth reading). */
@@ -56,6 +59,7 @@ export class JobFeed {
           yield event
         }
         if (isFinalStatus(job.status) || signal.aborted) return
+        // next() rejects only when `signal` aborts, and then the events end quietly, as documented above.
         const next = await subscription.next(signal).catch(() => undefined)
         if (!next) return
         job = next
@@ -68,7 +72,10 @@ export class JobFeed {
   /** Re-reads the followed jobs after the store may have missed telling us of changes (it reconnected). */
   async resync(): Promise<void> {
     for (const jobId of this.#watchers.watchedIds()) {
-      const job = await this.#reads.read(jobId).catch(() => undefined)
+      const job = await this.#reads.read(jobId).catch((error: unknown) => {
+        this.#logger.warn({ err: error, jobId }, 'a followed job could not be re-read; its followers wait on')
+        return undefined
+      })
       if (job) this.#watchers.notify(job)
     }
   }

@@ -36,7 +36,7 @@ export interface JobRecord {
 }
 
 /** Most events kept per job; a long wait in line could otherwise log one per place. */
-export const MAX_EVENTS_PER_JOB = 200
+const MAX_EVENTS_PER_JOB = 200
 
 /** Appends an event when the job's status, place or worker changed since the last one; true when it did. */
 export function recordEvent(job: JobRecord, now: number): boolean {

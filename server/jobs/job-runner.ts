@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { StatusPoller } from '../polling/status-poller.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
-import type { JobObserver } from './engine.ts'
+import type { JobObserver } from './engine-types.ts'
 import { recordEvent } from './job-record.ts'
 import type { RecordWriter } from './record-writer.ts'
 import { statusFor } from './record-writer.ts'
@@ -42,11 +42,6 @@ export class JobRunner {
 
   constructor(deps: JobRunnerDeps) {
     this.#deps = deps
-  }
-
-  /** Number of jobs this process is running. */
-  get size(): number {
-    return this.#running.size
   }
 
   /** Ids of the jobs this process is running. */

@@ -1,5 +1,6 @@
 /** Keeps the places of jobs waiting in line current in their records, one pass at a time. */
 import { isFinalStatus } from '@akashgen/contract'
+import type { Logger } from 'pino'
 import type { JobQueue } from './job-queue.ts'
 import { type JobRecord, recordEvent } from './job-record.ts'
 import type { RecordWriter } from './record-writer.ts'
@@ -8,12 +9,14 @@ import type { RecordWriter } from './record-writer.ts'
 export class QueuePlaces {
   readonly #queue: JobQueue
   readonly #writer: RecordWriter
+  readonly #logger: Logger
   #running = false
   #again = false
 
-  constructor(queue: JobQueue, writer: RecordWriter) {
+  constructor(queue: JobQueue, writer: RecordWriter, logger: Logger) {
     this.#queue = queue
     this.#writer = writer
+    this.#logger = logger
   }
 
   /** Sets one waiting job's place (a job that has started meanwhile keeps its own), logging its first event. */
@@ -43,9 +46,16 @@ export class QueuePlaces {
   async #passes(): Promise<void> {
     do {
       this.#again = false
-      // Best effort: queue positions are advisory, and the next pass writes whatever this one missed.
-      const ids = await this.#queue.waitingIds().catch(() => [])
-      for (const [index, jobId] of ids.entries()) await this.place(jobId, index + 1).catch(() => {})
+      // Debug only: positions are advisory, the next pass writes what this one missed, and a store outage
+      // behind a failure is already logged by the store's connection.
+      const ids = await this.#queue.waitingIds().catch((error: unknown) => {
+        this.#logger.debug({ err: error }, 'the line could not be read to renumber it')
+        return []
+      })
+      for (const [index, jobId] of ids.entries())
+        await this.place(jobId, index + 1).catch((error: unknown) =>
+          this.#logger.debug({ err: error, jobId }, 'a queue place was not written'),
+        )
     } while (this.#again)
   }
 }

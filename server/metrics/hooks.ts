@@ -2,7 +2,8 @@
 import type { ServerResponse } from 'node:http'
 import { pipeline, type Readable, Transform } from 'node:stream'
 import type { JobObserver } from '../jobs/engine.ts'
-import type { UpstreamImageStream, UpstreamObserver } from '../upstream/client.ts'
+import type { UpstreamImageStream } from '../upstream/client.ts'
+import type { UpstreamObserver } from '../upstream/client-options.ts'
 import type { GatewayMetrics } from './registry.ts'
 
 const seconds = (ms: number) => Math.max(0, ms) / 1000

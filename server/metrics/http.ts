@@ -5,7 +5,7 @@ import { documented, REQUEST_ID_HEADER, type RouteDocs } from '../http/openapi/r
 import type { GatewayMetrics } from './registry.ts'
 
 /** The label of requests no route matched (404s), and of tRPC procedures the router does not have. */
-export const UNMATCHED = '(unmatched)'
+const UNMATCHED = '(unmatched)'
 const UNKNOWN_PROCEDURE = '/trpc/(unknown)'
 
 const METRICS_DOCS: RouteDocs = {

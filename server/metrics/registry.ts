@@ -4,7 +4,7 @@ import type { EngineStats } from '../jobs/engine.ts'
 import type { CircuitState } from '../upstream/circuit-breaker.ts'
 
 /** The prefix of every metric name, process metrics included. */
-export const METRIC_PREFIX = 'akashgen_'
+const METRIC_PREFIX = 'akashgen_'
 
 const name = (suffix: string) => `${METRIC_PREFIX}${suffix}`
 
@@ -84,6 +84,7 @@ export function collectEngineStats(metrics: GatewayMetrics, stats: () => Promise
   let pending: Promise<EngineStats | undefined> | undefined
   // Both gauges are collected in the same scrape: they share one stats() call.
   const current = () => {
+    // A scrape while the store is away leaves the gauges out; the store's connection logs the outage.
     pending ??= stats()
       .catch(() => undefined)
       .finally(() => {
@@ -113,7 +114,7 @@ export function collectEngineStats(metrics: GatewayMetrics, stats: () => Promise
 }
 
 /** The circuit breaker's states as gauge values: above 0 means calls to the upstream are being refused. */
-export const CIRCUIT_STATE_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 }
+const CIRCUIT_STATE_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 }
 
 /** Adds the upstream circuit breaker's state, read at scrape time. */
 export function collectCircuitState(metrics: GatewayMetrics, state: () => CircuitState): void {

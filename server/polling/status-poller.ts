@@ -38,7 +38,7 @@ export interface StatusPollerOptions {
 }
 
 /** Longest pause a status answer's Retry-After (429, 503) imposes on the poller. */
-export const MAX_RETRY_AFTER_MS = 10_000
+const MAX_RETRY_AFTER_MS = 10_000
 
 interface Tracked extends PlanJob {
   inFlight: boolean

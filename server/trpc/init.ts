@@ -5,7 +5,7 @@ import superjson from 'superjson'
 import { z } from 'zod'
 import { GatewayError, invalidRequest } from '../errors.ts'
 import { shuttingDown } from '../shutdown.ts'
-import type { Context } from './context.ts'
+import type { Context } from './context-type.ts'
 
 type TRPCCode = TRPCError['code']
 

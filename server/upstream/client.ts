@@ -1,57 +1,19 @@
 /** The AkashGen HTTP client: submit a job, read statuses, download the image, each under its own timeout. */
 import { Readable } from 'node:stream'
 import type { GenerateRequest } from '@akashgen/contract'
-import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
-import type { CircuitBreaker } from './circuit-breaker.ts'
+import type { UpstreamClientOptions } from './client-options.ts'
 import { guardedCalls } from './guarded-call.ts'
 import { sniffImageType } from './image-body.ts'
 import { createImageDownloader, notAnImage, type UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
 import { createImageRouteMemory, openImageUrls } from './image-routes.ts'
 import { MAX_DRIFT_KINDS, MAX_UPSTREAM_JOB_ID_CHARS } from './limits.ts'
-import {
-  badStatus,
-  JSON_HEADERS,
-  readJson,
-  type UpstreamOperation,
-  type UpstreamOutcome,
-  upstreamFetch,
-} from './request.ts'
-import type { RetryPolicy } from './retry.ts'
+import { badStatus, JSON_HEADERS, readJson, type UpstreamOperation, upstreamFetch } from './request.ts'
 import { parseStatusAnswer, type StatusAnswer } from './status.ts'
 
 /** GPUs AkashGen's own clients ask for, in their order of preference. */
-export const PREFERRED_GPUS = ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100']
-
-/** Settings of the upstream client. */
-export interface UpstreamClientOptions {
-  baseUrl: string
-  submitTimeoutMs: number
-  statusTimeoutMs: number
-  imageTimeoutMs: number
-  maxImageBytes: number
-  /** Origins besides the upstream's own that an absolute image URL may point at. */
-  allowedImageOrigins?: readonly string[]
-  logger: Logger
-  /** Told of every request's outcome and every drift, e.g. metrics. */
-  observers?: readonly UpstreamObserver[]
-  /** Repeats failed submit and status calls that are safe to repeat (see retry.ts); none when absent. */
-  retry?: RetryPolicy
-  /** Lets calls through while the upstream answers, refuses them fast while it does not. */
-  circuit?: Pick<CircuitBreaker, 'admit' | 'settle'>
-}
-
-/** The kinds of drift: a status word we do not know, or a status answer in an unknown shape. */
-export type DriftKind = 'unknown_status' | 'unknown_shape'
-
-/** What the client reports as it talks to the upstream. */
-export interface UpstreamObserver {
-  /** One call (`submit`, `status` or `image`) ended with `outcome` (each attempt of a retried call counts). */
-  request(endpoint: UpstreamOperation, outcome: UpstreamOutcome): void
-  /** The upstream answered something new (counted every time; logged only the first time). */
-  drift(kind: DriftKind): void
-}
+const PREFERRED_GPUS = ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100']
 
 /** What the upstream answered to a submission. */
 export interface Submitted {
@@ -76,8 +38,6 @@ export interface UpstreamClient {
   openImage(result: string, signal?: AbortSignal): Promise<UpstreamImageStream>
   /** Downloads the whole image into memory. */
   fetchImage(result: string, signal?: AbortSignal): Promise<UpstreamImage>
-  /** How often each kind of drift (unknown status words, odd answer shapes) was seen. */
-  readonly drift: ReadonlyMap<string, number>
 }
 
 /** Creates the client for one upstream origin. */
@@ -87,6 +47,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     timeoutMs: options.imageTimeoutMs,
     maxBytes: options.maxImageBytes,
   })
+  // How often each kind of drift was seen, so each is logged once; observers (metrics) count every one.
   const drift = new Map<string, number>()
   // Per process: what the upstream's image optimiser served last, so later jobs skip its refusals.
   const imageRoutes = createImageRouteMemory()
@@ -201,7 +162,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     status: (ids, signal) => retried('status', signal, undefined, () => status(ids, signal)),
     openImage: (result, signal) => observed('image', signal, () => openImage(result, signal)),
     fetchImage: (result, signal) => observed('image', signal, () => fetchImage(result, signal)),
-    drift,
   }
 }
 

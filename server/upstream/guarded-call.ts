@@ -1,7 +1,7 @@
 /** How every upstream call is made: through the circuit breaker, reported to the observers, retried when safe. */
 
 import type { CircuitPermit } from './circuit-breaker.ts'
-import type { UpstreamClientOptions } from './client.ts'
+import type { UpstreamClientOptions } from './client-options.ts'
 import { outcomeOf, type UpstreamOperation, type UpstreamOutcome } from './request.ts'
 import { RETRY_RULES, withRetries } from './retry.ts'
 

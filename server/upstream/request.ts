@@ -54,7 +54,7 @@ export function describeFailure(
 export const JSON_HEADERS = { accept: 'application/json', 'accept-encoding': 'identity' } as const
 
 /** UPSTREAM_ERROR for a JSON answer over MAX_UPSTREAM_JSON_BYTES (after decompression). */
-export const answerTooLarge = (operation: UpstreamOperation, maxBytes: number) =>
+const answerTooLarge = (operation: UpstreamOperation, maxBytes: number) =>
   new GatewayError(
     'UPSTREAM_ERROR',
     `upstream ${operation} answer is larger than the ${maxBytes}-byte limit`,
@@ -67,7 +67,7 @@ export const answerTooLarge = (operation: UpstreamOperation, maxBytes: number) =
  * Reads at most `maxBytes` of a body and cancels the rest (`complete` is false then). fetch decompresses a
  * gzip/br/deflate body as it is read, so the count is of decompressed bytes and a gzip bomb stops at the cap.
  */
-export async function readCapped(
+async function readCapped(
   response: Response,
   maxBytes: number,
 ): Promise<{ bytes: Buffer; complete: boolean }> {
@@ -124,7 +124,9 @@ export function statusError(
   try {
     const parsed = JSON.parse(body) as { error?: unknown; message?: unknown }
     reason = String(parsed.error ?? parsed.message ?? reason)
-  } catch {}
+  } catch {
+    // Not JSON: the body's own text is the reason.
+  }
   reason = failureReason(reason)
   const retryAfter = retryAfterSeconds(retryAfterHeader)
   return new GatewayError('UPSTREAM_ERROR', `upstream ${operation} answered HTTP ${status}`, {
@@ -147,6 +149,7 @@ function retryAfterSeconds(header: string | null | undefined): number | undefine
 
 /** statusError for a fetch Response, reading at most MAX_UPSTREAM_ERROR_BODY_BYTES of its body. */
 export async function badStatus(operation: UpstreamOperation, response: Response): Promise<GatewayError> {
+  // A body lost midway only costs the reason's text: the status is the error reported.
   const read = await readCapped(response, MAX_UPSTREAM_ERROR_BODY_BYTES).catch(() => undefined)
   const body = read?.bytes.toString('utf8') ?? ''
   return statusError(operation, response.status, body, response.headers.get('retry-after'))

@@ -1,9 +1,10 @@
 /** Bounded retries of upstream calls: which failures may be repeated, and exponential backoff with full jitter. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { GatewayError } from '../errors.ts'
 import { outcomeOf, type UpstreamOperation } from './request.ts'
 
 /** Longest pause between two attempts, backoff and Retry-After alike. */
-export const MAX_RETRY_DELAY_MS = 5_000
+const MAX_RETRY_DELAY_MS = 5_000
 
 /** Transport errors that prove no connection was made: the upstream never saw the request. */
 const NEVER_CONNECTED = new Set([
@@ -31,7 +32,7 @@ export type RetryDecision = { retry: false } | { retry: true; afterMs: number }
 const NO = { retry: false } as const
 
 /** The transport error code under a GatewayError made by request.ts (`ECONNREFUSED`, `UND_ERR_SOCKET`...). */
-export function transportCode(error: unknown): string | undefined {
+function transportCode(error: unknown): string | undefined {
   let current: unknown = error
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code
@@ -113,18 +114,11 @@ export async function withRetries<T>(attempt: () => Promise<T>, context: RetryCo
   }
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
+/** Resolves after `ms`, or rejects with the signal's reason (not Node's AbortError) as soon as it aborts. */
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal })
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : error
+  }
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 /** The repository root, where `node_modules/.bin/akashgen` is linked. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** The program's entry, as npm links it. */
-export const BIN = fileURLToPath(new URL('../../client/bin/akashgen.mjs', import.meta.url))
+const BIN = fileURLToPath(new URL('../../client/bin/akashgen.mjs', import.meta.url))
 
 /** A running `akashgen`: its output so far, and its exit. */
 export interface CliRun {

@@ -8,7 +8,7 @@ import type { GatewayHarness } from '../support/harness.ts'
 /** Short timeouts: each fault resolves in under a second. */
 export const JOB_TIMEOUT_MS = 1000
 export const CALL_TIMEOUT_MS = 300
-export const FAULT_ENV: Record<string, string> = {
+const FAULT_ENV: Record<string, string> = {
   AKASHGEN_JOB_TIMEOUT_MS: String(JOB_TIMEOUT_MS),
   AKASHGEN_SUBMIT_TIMEOUT_MS: String(CALL_TIMEOUT_MS),
   AKASHGEN_STATUS_TIMEOUT_MS: String(CALL_TIMEOUT_MS),

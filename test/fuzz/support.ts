@@ -144,6 +144,3 @@ export const generateBody = (): fc.Arbitrary<Record<string, unknown>> =>
     },
     { requiredKeys: [] },
   )
-
-/** The HTTP status of an error code, for quick checks. */
-export const statusOf = (code: keyof typeof ERROR_CODES): number => ERROR_CODES[code].status

@@ -34,7 +34,7 @@ export interface SeenRequest {
 }
 
 /** The upstream's side of status polling: jobs with finish times, every request it received, and faults. */
-export class SimulatedUpstream {
+class SimulatedUpstream {
   /** 'first-only' answers only about the first id of each request, like the upstream's batching bug. */
   batch: 'complete' | 'first-only' = 'complete'
   /** The next this-many requests fail with UPSTREAM_ERROR. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { type Browser, chromium } from 'playwright-core'
 
 /** Where Debian's `chromium` package puts the browser. */
-export const CHROMIUM = '/usr/bin/chromium'
+const CHROMIUM = '/usr/bin/chromium'
 
 /** Headless flags that keep Chromium off the network it does not have here. */
 const CHROMIUM_ARGS = [

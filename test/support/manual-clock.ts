@@ -8,7 +8,7 @@ interface PendingTimer {
 }
 
 /** Lets every promise chain that is ready run: several macrotask turns, so awaited fetches resolve too. */
-export async function settle(turns = 3): Promise<void> {
+async function settle(turns = 3): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
 

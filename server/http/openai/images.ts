@@ -1,6 +1,6 @@
 /** `POST /v1/images/generations`: n jobs through the JobEngine, answered as OpenAI's `{created, data}`. */
 
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { GatewayError } from '../../errors.ts'
 import { REPLAYED_HEADER } from '../../idempotency/key.ts'
 import type { JobEngine } from '../../jobs/engine.ts'
@@ -39,7 +39,7 @@ export function registerImageRoutes(app: FastifyInstance): void {
     const caller = callerOf(request)
     const { jobs, replayed } = await idempotency.submit(
       { scope: 'openai:/v1/images/generations', caller, headers: request.headers, request: images },
-      () => submitAll(engine, images, caller),
+      () => submitAll(engine, images, caller, request.log),
     )
     const jobIds = jobs.map((job) => job.id)
     reply.header('x-job-id', jobIds.join(', '))
@@ -79,6 +79,7 @@ async function submitAll(
   engine: JobEngine,
   { generate, n }: ImagesRequest,
   caller: Caller,
+  log: FastifyBaseLogger,
 ): Promise<JobRecord[]> {
   const jobs: JobRecord[] = []
   try {
@@ -86,7 +87,10 @@ async function submitAll(
     return jobs
   } catch (error) {
     const reason = 'cancelled: the request could not queue all its images'
-    for (const job of jobs) void engine.cancel(job.id, { reason }).catch(() => {})
+    for (const job of jobs)
+      void engine
+        .cancel(job.id, { reason })
+        .catch((err: unknown) => log.warn({ err, jobId: job.id }, 'an accepted image could not be cancelled'))
     throw error
   }
 }

@@ -45,7 +45,7 @@ const COMPONENTS: Component[] = [
 ]
 
 /** The names the components have in the document. */
-export const COMPONENT_NAMES: readonly string[] = COMPONENTS.map(({ id, io }) =>
+const COMPONENT_NAMES: readonly string[] = COMPONENTS.map(({ id, io }) =>
   io === 'input' ? `${id}Input` : id,
 )
 

@@ -27,7 +27,7 @@ const TAGS = [
 ]
 
 /** Where Swagger UI is served; its pages and assets are left out of the document. */
-export const DOCS_PREFIX = '/docs'
+const DOCS_PREFIX = '/docs'
 
 /**
  * Registers the document and the UI. Call it before any route: @fastify/swagger collects routes as they are

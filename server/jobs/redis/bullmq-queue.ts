@@ -116,8 +116,12 @@ export class BullJobQueue implements JobQueue {
 
   /** Closes the worker without waiting for running jobs: a replica that stops hands them over. */
   async close(): Promise<void> {
-    // Best effort at shutdown: a worker that fails to close loses its lock, and another replica takes over.
-    await this.#worker?.close(true).catch(() => {})
-    await this.#queue.close().catch(() => {})
+    // Shutdown goes on either way: a worker that fails to close loses its lock, and another replica takes over.
+    await this.#worker
+      ?.close(true)
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'bullmq worker did not close cleanly'))
+    await this.#queue
+      .close()
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'bullmq queue did not close cleanly'))
   }
 }

@@ -4,13 +4,13 @@ import type { Logger } from 'pino'
 import { GatewayError } from '../../errors.ts'
 
 /** How long one Redis command may take before the caller gets STORE_UNAVAILABLE instead of a hang. */
-export const COMMAND_TIMEOUT_MS = 2000
+const COMMAND_TIMEOUT_MS = 2000
 
 /** Reconnect delays: quick at first, then every 2 s, for as long as Redis is away. */
 export const reconnectDelayMs = (attempt: number): number => Math.min(2000, 50 * 2 ** Math.min(attempt, 6))
 
 /** Options of every connection that serves requests: no offline queue, so an outage answers at once. */
-export function commandOptions(): RedisOptions {
+function commandOptions(): RedisOptions {
   return {
     enableOfflineQueue: false,
     // Commands issued in the same tick go out in one write: a job's few commands cost one syscall, not each.
@@ -55,7 +55,7 @@ export async function whenReady(redis: Redis, timeoutMs: number): Promise<void> 
 }
 
 /** STORE_UNAVAILABLE for a failed Redis call: the job store can not be reached now; retry later. */
-export function unavailable(cause: unknown): GatewayError {
+function unavailable(cause: unknown): GatewayError {
   const reason = cause instanceof Error ? cause.message : String(cause)
   return new GatewayError('STORE_UNAVAILABLE', `the job store (Redis) is unavailable: ${reason}`, {
     cause,

@@ -1,4 +1,5 @@
 /** Job records in Redis, shared by every replica: atomic updates, changes and stop requests over pub/sub. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { isFinalStatus } from '@akashgen/contract'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
@@ -116,7 +117,7 @@ export class RedisJobStore implements JobStore {
         // Progress and outcomes must land: wait for Redis to come back rather than lose them.
         const outage = error instanceof GatewayError && error.code === 'STORE_UNAVAILABLE'
         if (!outage || Date.now() >= giveUpAt) throw error
-        await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(attempt)))
+        await sleep(reconnectDelayMs(attempt))
       }
     }
   }

@@ -18,7 +18,7 @@ export interface RunOptions {
 }
 
 /** The environment of a child: this one, with `node`'s folder first on PATH, without the test run's Redis. */
-export function childEnv(options: Pick<RunOptions, 'node' | 'env'>): NodeJS.ProcessEnv {
+function childEnv(options: Pick<RunOptions, 'node' | 'env'>): NodeJS.ProcessEnv {
   const { REDIS_URL: _redis, NODE_OPTIONS: _loaders, ...inherited } = process.env
   const node = options.node ?? process.execPath
   return { ...inherited, PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...options.env }

