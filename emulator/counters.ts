@@ -8,7 +8,7 @@ export interface RequestLogEntry {
 }
 
 /** How many requests the log keeps: the newest, so a long benchmark does not grow it without bound. */
-export const REQUEST_LOG_ENTRIES = 1000
+const REQUEST_LOG_ENTRIES = 1000
 
 /** Live counters; `submissions`, `statusRequests` and the fetch counts include rejected and faulted requests. */
 export interface EmulatorCounters {

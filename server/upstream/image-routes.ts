@@ -9,7 +9,7 @@ import type { UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
 
 /** The quality Next 16 serves when `images.qualities` is not configured. */
-export const NEXT_DEFAULT_QUALITY = '75'
+const NEXT_DEFAULT_QUALITY = '75'
 
 /** What last worked against this upstream's optimiser: a quality, or its inner path fetched directly. */
 export interface ImageRouteMemory {
