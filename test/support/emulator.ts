@@ -10,7 +10,7 @@ import { IMAGE_ACCEPT } from '../../server/upstream/client.ts'
 
 /** Knobs every test starts from: the emulator's defaults (no faults) with small images and millisecond timings. */
 const { port: _port, host: _host, ...defaults } = defaultOptions()
-const FAST_KNOBS: Partial<EmulatorOptions> = {
+export const FAST_KNOBS: Partial<EmulatorOptions> = {
   ...defaults,
   queueMs: 20,
   runMs: 60,
