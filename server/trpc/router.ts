@@ -16,3 +16,6 @@ export const appRouter = router({
 
 /** The router's type: import it with `import type` only, so no server code reaches a client bundle. */
 export type AppRouter = typeof appRouter
+
+/** The names of the router's procedures (metrics label tRPC calls by these only). */
+export const procedureNames: readonly string[] = Object.keys(appRouter._def.procedures)

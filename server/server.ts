@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return
     stopping = true
-    const { engine, shutdown } = app.services
+    const { engine, shutdown } = app
     const graceMs = config.SHUTDOWN_GRACE_MS
     // From now on: new API requests get 503 SHUTTING_DOWN, /ready answers 503; jobs in flight go on.
     shutdown.begin()
