@@ -1,7 +1,7 @@
 /** What `/trpc` checks before tRPC reads anything: the key and rate limit, JSON bodies only, the batch size. */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.ts'
-import { requireJson } from '../http/parse-body.ts'
+import { requireJson } from '../http/request-input.ts'
 import type { ApiGuard } from '../http/security/auth-hook.ts'
 import { subscriptionNames } from './router.ts'
 
