@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin'
 import { installSecurity } from '../http/security/install.ts'
 
-/** Decorates `apiGuard`; register it before any route, so its hooks cover all of them. */
+/** Decorates `apiGuard`. Before any route, so its hooks cover all; after `http`, so refusals carry `x-request-id`. */
 export default fp(
   async (app) => {
     await installSecurity(app, app.config, app.logger)
