@@ -23,7 +23,7 @@ function rssMiB(pid: number): number {
 
 async function startGateway(env: Record<string, string>) {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

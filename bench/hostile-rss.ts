@@ -20,7 +20,7 @@ function memoryOf(pid: number): { peakMiB: number; rssMiB: number } {
 async function bombRun() {
   const emulator = await startEmulator({ queueMs: 0, runMs: 60_000, imageSize: 64 })
   try {
-    const gateway = await startProbedServer('gateway', 'server/main.ts', {
+    const gateway = await startProbedServer('gateway', 'server/server.ts', {
       AKASHGEN_UPSTREAM_URL: emulator.url,
       AKASHGEN_JOB_TIMEOUT_MS: '6000',
       AKASHGEN_STATUS_TIMEOUT_MS: '5000',
@@ -56,7 +56,7 @@ async function bombRun() {
 async function imagesRun() {
   const emulator = await startEmulator({ queueMs: 0, runMs: 50, imageSize: 64, imagePadBytes: IMAGE_BYTES })
   try {
-    const gateway = await startProbedServer('gateway', 'server/main.ts', {
+    const gateway = await startProbedServer('gateway', 'server/server.ts', {
       AKASHGEN_UPSTREAM_URL: emulator.url,
       AKASHGEN_MAX_IMAGE_BYTES: String(64 * MiB),
       LOG_LEVEL: 'warn',

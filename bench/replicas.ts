@@ -90,7 +90,7 @@ async function measure(setup: Setup, emulatorUrl: string): Promise<Sample> {
   }
   const gateways: BenchProcess[] = []
   for (let i = 0; i < setup.replicas; i++)
-    gateways.push(await startProbedServer(`replica ${i}`, 'server/main.ts', env))
+    gateways.push(await startProbedServer(`replica ${i}`, 'server/server.ts', env))
   const loops: LoadRun[] = []
   try {
     const perGateway = CLIENTS / gateways.length

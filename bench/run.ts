@@ -12,7 +12,7 @@ import type { Row } from './row.ts'
 import { scenarios } from './scenarios.ts'
 import { formatTable } from './table.ts'
 
-const GATEWAY: ServerUnderTest = { name: 'akashgen', entry: 'server/main.ts' }
+const GATEWAY: ServerUnderTest = { name: 'akashgen', entry: 'server/server.ts' }
 const BASELINE: ServerUnderTest = { name: 'baseline', entry: 'bench/baseline-proxy.ts' }
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 

@@ -107,11 +107,11 @@ async function main(): Promise<boolean> {
   return checks.every(([ok]) => ok)
 }
 
-/** Starts `server/main.ts` on a free port in front of the emulator and waits for /health. */
+/** Starts `server/server.ts` on a free port in front of the emulator and waits for /health. */
 async function startGateway(upstream: string) {
   const port = await freePort()
   // A bounded heap (well above the ~60 MiB live after a GC): a leak would show as RSS growth, then as a crash.
-  const child = spawn(process.execPath, ['--max-old-space-size=160', '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['--max-old-space-size=160', '--import', 'tsx', 'server/server.ts'], {
     env: {
       ...process.env,
       PORT: String(port),

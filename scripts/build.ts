@@ -9,7 +9,7 @@ import { buildPlayground } from './build-playground.ts'
  */
 const ownWorkspaces = { '@akashgen/contract': './contract' }
 
-const entries = { server: 'server/main.ts' }
+const entries = { server: 'server/server.ts' }
 
 const result = await build({
   entryPoints: entries,

@@ -1,13 +1,13 @@
 /** The Fastify server options the config decides: request timeouts, trusted proxies, the longest URL segment. */
 import type { Config } from '../config.ts'
-import { appRouter } from '../trpc/router.ts'
+import { procedureNames } from '../trpc/router.ts'
 
 /**
  * The router's longest path segment: a tRPC batch of the most calls allowed, each of the longest procedure
  * name, comma-separated (job ids and page files are far shorter). Longer URLs are refused by the router.
  */
 function maxParamLength(maxBatch: number): number {
-  const longest = Math.max(...Object.keys(appRouter._def.procedures).map((name) => name.length))
+  const longest = Math.max(...procedureNames.map((name) => name.length))
   return Math.max(100, maxBatch * (longest + 1))
 }
 

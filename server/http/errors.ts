@@ -1,9 +1,31 @@
 /** Every REST error as `{error, details, code, retryable}` with the status of its code. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { GatewayError, toGatewayError } from '../errors.ts'
+import {
+  hasZodFastifySchemaValidationErrors,
+  type ZodFastifySchemaValidationError,
+} from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { GatewayError, invalidRequest, toGatewayError } from '../errors.ts'
+
+/**
+ * The ZodError a failed route validation came from, rebuilt from fastify-type-provider-zod's issues (each keeps
+ * zod's code, message and other fields; its path is joined into `instancePath`), so the INVALID_REQUEST body is
+ * the one the contract check gives everywhere else.
+ */
+function zodErrorOf(validation: readonly ZodFastifySchemaValidationError[]): z.ZodError {
+  const issues = validation.map(({ keyword, instancePath, message, params }) => ({
+    ...params,
+    code: keyword,
+    path: instancePath === '/' ? [] : instancePath.slice(1).split('/'),
+    message,
+  }))
+  // The fields are zod's own issue's, spread back (fastify-type-provider-zod types them as plain records).
+  return new z.ZodError(issues as z.core.$ZodIssue[])
+}
 
 /** Fastify's own errors (body parsing, limits) mapped to gateway codes. */
 function fromFastifyError(error: FastifyError): GatewayError {
+  if (hasZodFastifySchemaValidationErrors(error)) return invalidRequest(zodErrorOf(error.validation))
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new GatewayError('PAYLOAD_TOO_LARGE', 'request body is too large', {

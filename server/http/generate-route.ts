@@ -1,7 +1,8 @@
 /** `POST /api/generate`: the Go proxy's route, unchanged for curl users: JSON in, image bytes out. */
 
 import { GenerateInput, Job } from '@akashgen/contract'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { GatewayError } from '../errors.ts'
 import { IdempotencyKeyHeader, REPLAYED_HEADER_DOC } from '../idempotency/docs.ts'
@@ -22,15 +23,15 @@ import {
   type RouteDocs,
 } from './openapi/route-docs.ts'
 import { originOf } from './origin.ts'
-import { parseBody, requireJson } from './parse-body.ts'
 import { preferredWaitS, wantsJobView } from './preferences.ts'
+import { requireJson } from './request-input.ts'
 import { callerOf } from './security/caller.ts'
 import { startSyncWait } from './sync-wait.ts'
 
 const JOB_ID_HEADER = { 'X-Job-Id': { description: "The gateway's id of the job." } }
 
 /** The route in the OpenAPI document: the body is the contract's `GenerateInput`. */
-const GENERATE_DOCS: RouteDocs = {
+const GENERATE_DOCS = {
   summary: 'Generate an image: prompt in, image bytes out',
   description:
     'Waits for the job and answers the image, streamed as it arrives; its `Content-Type` comes from its own ' +
@@ -98,7 +99,10 @@ const GENERATE_DOCS: RouteDocs = {
       'JOB_TIMEOUT',
     ]),
   },
-}
+} satisfies RouteDocs
+
+/** A body that is not JSON is refused with 415 before the library validates it (text/plain parses as a string). */
+const requireJsonBody = async (request: FastifyRequest) => requireJson(request)
 
 /**
  * Registers the synchronous generate route. It waits for the job and streams the image; `Prefer: wait=N`
@@ -106,9 +110,9 @@ const GENERATE_DOCS: RouteDocs = {
  */
 export function registerGenerateRoute(app: FastifyInstance): void {
   const { engine, imageBytes, idempotency, shutdown } = app.services
-  app.post('/api/generate', documented(GENERATE_DOCS), async (request, reply) => {
-    requireJson(request)
-    const input = parseBody(GenerateInput, request.body)
+  const route = { ...documented(GENERATE_DOCS), preValidation: requireJsonBody }
+  app.withTypeProvider<ZodTypeProvider>().post('/api/generate', route, async (request, reply) => {
+    const input = request.body
     const waitS = preferredWaitS([request.headers.prefer].flat().join(', ') || undefined)
     const caller = callerOf(request)
     const { jobs, replayed } = await idempotency.submit(

@@ -17,7 +17,7 @@ import {
   type RouteDocs,
 } from './openapi/route-docs.ts'
 import { originOf } from './origin.ts'
-import { parseBody } from './parse-body.ts'
+import { parseInput } from './request-input.ts'
 import { callerOf } from './security/caller.ts'
 import { HEARTBEAT_MS, type OpenStream, SSE_HEARTBEAT, sseMessage } from './sse.ts'
 
@@ -111,56 +111,64 @@ const DOCS = {
 export function registerJobRoutes(app: FastifyInstance): void {
   const { engine, imageBytes } = app.services
   const streams = app.openStreams
-  const jobIdOf = (id: string) => parseBody(JobIdInput, { jobId: id }).jobId
+  const jobIdOf = (id: string) => parseInput(JobIdInput, { jobId: id }).jobId
 
   // Each route reads the job as its caller: another key's job is NOT_FOUND, as an unknown id is.
-  app.get<JobParams>('/api/jobs/:id', documented(DOCS.view), async (request) =>
+  app.get<JobParams>('/api/jobs/:id', documented(DOCS.view, { validate: false }), async (request) =>
     jobView(await engine.require(jobIdOf(request.params.id), callerOf(request)), originOf(request)),
   )
 
-  app.delete<JobParams>('/api/jobs/:id', documented(DOCS.cancel), async (request) =>
+  app.delete<JobParams>('/api/jobs/:id', documented(DOCS.cancel, { validate: false }), async (request) =>
     jobView(
       await engine.cancel(jobIdOf(request.params.id), { caller: callerOf(request) }),
       originOf(request),
     ),
   )
 
-  app.get<JobParams>('/api/jobs/:id/image', documented(DOCS.image), async (request, reply) => {
-    const jobId = jobIdOf(request.params.id)
-    // Streamed: the first caller of an uncached image gets bytes as the one shared download brings them, and
-    // the image is kept in the cache for the next download.
-    const image = await engine.openImage(jobId, {
-      caller: callerOf(request),
-      signal: hangUpSignal(reply),
-      keep: true,
-    })
-    reply
-      .header('content-type', image.contentType)
-      .header('cache-control', 'private, max-age=3600, immutable')
-      .header('x-job-id', jobId)
-    if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
-    return reply.send(imageBytes.counted('/api/jobs/:id/image', image, reply.raw))
-  })
+  app.get<JobParams>(
+    '/api/jobs/:id/image',
+    documented(DOCS.image, { validate: false }),
+    async (request, reply) => {
+      const jobId = jobIdOf(request.params.id)
+      // Streamed: the first caller of an uncached image gets bytes as the one shared download brings them, and
+      // the image is kept in the cache for the next download.
+      const image = await engine.openImage(jobId, {
+        caller: callerOf(request),
+        signal: hangUpSignal(reply),
+        keep: true,
+      })
+      reply
+        .header('content-type', image.contentType)
+        .header('cache-control', 'private, max-age=3600, immutable')
+        .header('x-job-id', jobId)
+      if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
+      return reply.send(imageBytes.counted('/api/jobs/:id/image', image, reply.raw))
+    },
+  )
 
-  app.get<EventsRequest>('/api/jobs/:id/events', documented(DOCS.events), async (request, reply) => {
-    // Browsers' EventSource resends the last id as a header; callers that cannot set headers use the query.
-    const header = [request.headers['last-event-id']].flat()[0]
-    const { jobId, lastEventId } = parseBody(JobEventsInput, {
-      jobId: request.params.id,
-      lastEventId: header || request.query.lastEventId || undefined,
-    })
-    const caller = callerOf(request)
-    const job = await engine.require(jobId, caller)
-    const stream = await streams.open(caller.id, () => reply.raw.destroy())
-    reply
-      .header('content-type', 'text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-store, no-transform')
-      .header('x-accel-buffering', 'no')
-      .header('x-job-id', jobId)
-    const body = new PassThrough()
-    void streamEvents(engine, job, Number(lastEventId ?? 0), originOf(request), reply, body, stream)
-    return reply.send(body)
-  })
+  app.get<EventsRequest>(
+    '/api/jobs/:id/events',
+    documented(DOCS.events, { validate: false }),
+    async (request, reply) => {
+      // Browsers' EventSource resends the last id as a header; callers that cannot set headers use the query.
+      const header = [request.headers['last-event-id']].flat()[0]
+      const { jobId, lastEventId } = parseInput(JobEventsInput, {
+        jobId: request.params.id,
+        lastEventId: header || request.query.lastEventId || undefined,
+      })
+      const caller = callerOf(request)
+      const job = await engine.require(jobId, caller)
+      const stream = await streams.open(caller.id, () => reply.raw.destroy())
+      reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-store, no-transform')
+        .header('x-accel-buffering', 'no')
+        .header('x-job-id', jobId)
+      const body = new PassThrough()
+      void streamEvents(engine, job, Number(lastEventId ?? 0), originOf(request), reply, body, stream)
+      return reply.send(body)
+    },
+  )
 }
 
 /**

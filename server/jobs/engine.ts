@@ -44,6 +44,8 @@ export class JobEngine {
   /** Rolling mean of job durations in seconds, for Retry-After estimates. */
   #meanJobS = 20
   #closed: Promise<void> | undefined
+  /** Resolvers of `idle()` calls waiting for `active` to reach 0. */
+  readonly #idleWaiters = new Set<() => void>()
 
   constructor(deps: JobEngineDeps) {
     this.#deps = deps
@@ -67,6 +69,7 @@ export class JobEngine {
       writer: this.#writer,
       jobTimeoutMs: options.jobTimeoutMs,
       onStarted: () => this.#places.renumber(),
+      onEnded: () => this.#checkIdle(),
     })
     this.#images = new JobImages(
       {
@@ -243,6 +246,32 @@ export class JobEngine {
   }
 
   /**
+   * Resolves true once no job is active here (at once when none is), or false when `signal` aborts first:
+   * shutdown waits on it for the jobs in flight, within its grace period.
+   */
+  idle(signal?: AbortSignal): Promise<boolean> {
+    if (this.active === 0) return Promise.resolve(true)
+    if (signal?.aborted) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      const done = (idle: boolean) => {
+        this.#idleWaiters.delete(onIdle)
+        signal?.removeEventListener('abort', onAbort)
+        resolve(idle)
+      }
+      const onIdle = () => done(true)
+      const onAbort = () => done(false)
+      this.#idleWaiters.add(onIdle)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  /** Wakes the `idle()` waiters when the last active job has just left (called wherever one leaves). */
+  #checkIdle(): void {
+    if (this.#idleWaiters.size === 0 || this.active > 0) return
+    for (const wake of [...this.#idleWaiters]) wake()
+  }
+
+  /**
    * Stops taking jobs; cancels with SHUTTING_DOWN (retryable: the caller may try again elsewhere) or hands over
    * (see `onClose`) the unfinished ones; stops the sweeper. Idempotent.
    */
@@ -285,6 +314,7 @@ export class JobEngine {
   /** At a job's deadline: ends it if it still waits in line (a running job has its own timer). */
   async #expireWaiting(jobId: string): Promise<void> {
     this.#deadlines.delete(jobId)
+    this.#checkIdle()
     const withdrawn = await this.#deps.queue.withdraw(jobId).catch((error: unknown) => {
       this.#deps.logger.warn(
         { err: error, jobId },
@@ -299,6 +329,6 @@ export class JobEngine {
 
   #clearDeadline(jobId: string): void {
     clearTimeout(this.#deadlines.get(jobId))
-    this.#deadlines.delete(jobId)
+    if (this.#deadlines.delete(jobId)) this.#checkIdle()
   }
 }

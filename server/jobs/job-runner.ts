@@ -21,6 +21,8 @@ export interface JobRunnerDeps {
   jobTimeoutMs: number
   /** Called when a job took its slot, so the places of those still waiting move up. */
   onStarted(): void
+  /** Called when a job stopped running here, however it ended. */
+  onEnded(): void
   observer?: JobObserver
 }
 
@@ -129,6 +131,7 @@ export class JobRunner {
     } finally {
       clearTimeout(timer)
       this.#running.delete(jobId)
+      this.#deps.onEnded()
     }
   }
 }

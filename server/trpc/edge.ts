@@ -1,9 +1,9 @@
 /** What `/trpc` checks before tRPC reads anything: the key and rate limit, JSON bodies only, the batch size. */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.ts'
-import { requireJson } from '../http/parse-body.ts'
+import { requireJson } from '../http/request-input.ts'
 import type { ApiGuard } from '../http/security/auth-hook.ts'
-import { appRouter } from './router.ts'
+import { subscriptionNames } from './router.ts'
 
 /** The query string as tRPC reads it (URLSearchParams), so the count here is the count tRPC would run. */
 const searchOf = (request: FastifyRequest) => new URLSearchParams(request.url.split('?')[1] ?? '')
@@ -13,14 +13,6 @@ export function callsOf(request: FastifyRequest, search = searchOf(request)): nu
   const path = (request.params as { path?: string }).path ?? ''
   return search.get('batch') === '1' ? path.split(',').length : 1
 }
-
-/** The router's subscription procedures. */
-const subscriptionNames = () =>
-  new Set(
-    Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>)
-      .filter(([, procedure]) => procedure._def.type === 'subscription')
-      .map(([name]) => name),
-  )
 
 /** Whether the request announces a body (a length above 0, or a chunked one). */
 const announcesBody = (request: FastifyRequest) =>
@@ -34,7 +26,7 @@ const announcesBody = (request: FastifyRequest) =>
  * reaches the client as a typed error in the stream, and the key may come in `connectionParams`.
  */
 export function edgeHook(guard: ApiGuard, maxBatch: number) {
-  const subscriptions = subscriptionNames()
+  const subscriptions = new Set<string>(subscriptionNames)
   // A GET of one subscription procedure, as tRPC reads it (the same path, the same `batch` flag), bodiless.
   const opensSubscription = (request: FastifyRequest, search: URLSearchParams) =>
     request.method === 'GET' &&

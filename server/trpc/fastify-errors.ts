@@ -1,9 +1,7 @@
 /** What Fastify itself refuses on `/trpc` (a body over the limit, a bad content length) in tRPC's error shape. */
-import { getTRPCErrorShape, transformTRPCResponse } from '@trpc/server'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { reportError } from '../http/errors.ts'
-import { toTRPCError } from './init.ts'
-import { appRouter } from './router.ts'
+import { errorBody, toTRPCError } from './init.ts'
 
 /**
  * Answers `error` as tRPC answers its own errors (superjson `{error: {json: shape}}`, the shape from our
@@ -12,15 +10,6 @@ import { appRouter } from './router.ts'
  */
 export function answerInTRPCShape(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const gatewayError = reportError(error, request, reply)
-  const config = appRouter._def._config
   const path = (request.params as { path?: string } | undefined)?.path
-  const shape = getTRPCErrorShape({
-    config,
-    error: toTRPCError(gatewayError),
-    type: 'unknown',
-    path,
-    input: undefined,
-    ctx: undefined,
-  })
-  return reply.status(gatewayError.status).send(transformTRPCResponse(config, { error: shape }))
+  return reply.status(gatewayError.status).send(errorBody(toTRPCError(gatewayError), path))
 }

@@ -1,6 +1,8 @@
 /** tRPC, created once: superjson, and errors that carry the gateway's own code on every call. */
 import { ERROR_CODES, type ErrorCode } from '@akashgen/contract'
-import { initTRPC, TRPCError } from '@trpc/server'
+import { initTRPC, type TRPCDefaultErrorShape, TRPCError } from '@trpc/server'
+import { getHTTPStatusCodeFromError } from '@trpc/server/http'
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc'
 import superjson from 'superjson'
 import { z } from 'zod'
 import { GatewayError, invalidRequest } from '../errors.ts'
@@ -45,35 +47,54 @@ export function toTRPCError(error: GatewayError): TRPCError {
   return new TRPCError({ code: TRPC_CODES[error.code], message: error.message, cause: error })
 }
 
+/**
+ * Every tRPC error's shape: the gateway's `errorCode`, `retryable` and `details` in its data, 5xx messages
+ * hidden. tRPC calls it for its own errors; `errorBody` for the ones Fastify raises before tRPC runs.
+ */
+function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; error: TRPCError }) {
+  const zodError = error.cause instanceof z.ZodError ? error.cause : undefined
+  const cause = zodError ? invalidRequest(zodError) : error.cause
+  const errorCode: ErrorCode = cause instanceof GatewayError ? cause.code : codeOfTRPCError(error.code)
+  const hidden = errorCode === 'INTERNAL'
+  const { stack: _stack, ...data } = shape.data
+  return {
+    ...shape,
+    message: hidden ? 'Internal server error' : cause instanceof GatewayError ? cause.message : shape.message,
+    data: {
+      ...data,
+      errorCode,
+      retryable: ERROR_CODES[errorCode].retryable,
+      ...(cause instanceof GatewayError && cause.details !== undefined && !hidden
+        ? { details: cause.details }
+        : {}),
+      ...(error.cause instanceof z.ZodError ? { fieldErrors: z.flattenError(error.cause) } : {}),
+    },
+  }
+}
+
+/**
+ * The body tRPC sends for `error` outside any procedure (`{error: shape}`, the shape superjson-serialized), built
+ * as tRPC builds its default shape: so the tRPC client reads the code of an error raised before tRPC ran.
+ */
+export function errorBody(error: TRPCError, path: string | undefined) {
+  const shape: TRPCDefaultErrorShape = {
+    message: error.message,
+    code: TRPC_ERROR_CODES_BY_KEY[error.code],
+    data: {
+      code: error.code,
+      httpStatus: getHTTPStatusCodeFromError(error),
+      ...(typeof path === 'string' ? { path } : {}),
+    },
+  }
+  return { error: superjson.serialize(formatError({ shape, error })) }
+}
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   // Ping comments keep idle subscriptions alive through proxies; the client reconnects (resuming with
   // lastEventId) when it hears nothing for twice that long.
   sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 35_000 } },
-  errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof z.ZodError ? error.cause : undefined
-    const cause = zodError ? invalidRequest(zodError) : error.cause
-    const errorCode: ErrorCode = cause instanceof GatewayError ? cause.code : codeOfTRPCError(error.code)
-    const hidden = errorCode === 'INTERNAL'
-    const { stack: _stack, ...data } = shape.data
-    return {
-      ...shape,
-      message: hidden
-        ? 'Internal server error'
-        : cause instanceof GatewayError
-          ? cause.message
-          : shape.message,
-      data: {
-        ...data,
-        errorCode,
-        retryable: ERROR_CODES[errorCode].retryable,
-        ...(cause instanceof GatewayError && cause.details !== undefined && !hidden
-          ? { details: cause.details }
-          : {}),
-        ...(error.cause instanceof z.ZodError ? { fieldErrors: z.flattenError(error.cause) } : {}),
-      },
-    }
-  },
+  errorFormatter: formatError,
 })
 
 export const router = t.router

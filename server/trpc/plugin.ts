@@ -4,22 +4,13 @@
  */
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
 import type { FastifyInstance } from 'fastify'
-import type { Logger } from 'pino'
-import type { ApiGuard } from '../http/security/auth-hook.ts'
-import type { OpenStreams } from '../http/sse.ts'
-import type { AppServices } from '../services.ts'
 import { contextFactory } from './context.ts'
 import { edgeHook, noStore } from './edge.ts'
 import { answerInTRPCShape } from './fastify-errors.ts'
 import { type AppRouter, appRouter } from './router.ts'
 
-/** What the tRPC context needs from the app. */
+/** What tRPC needs besides the app's decorators (`services`, `openStreams`, `apiGuard`, `config`). */
 export interface TRPCPluginOptions {
-  services: AppServices
-  streams: OpenStreams
-  guard: ApiGuard
-  logger: Logger
-  maxBatch: number
   /** The largest body tRPC streams, in bytes. */
   maxBodySize: number
 }
@@ -31,19 +22,20 @@ export interface TRPCPluginOptions {
 export async function registerTRPC(
   app: FastifyInstance,
   prefix: string,
-  { services, streams, guard, logger, maxBatch, maxBodySize }: TRPCPluginOptions,
+  { maxBodySize }: TRPCPluginOptions,
 ): Promise<void> {
+  const { services, openStreams, apiGuard, logger, config } = app
   await app.register(
     async (trpc) => {
       trpc.setErrorHandler(answerInTRPCShape)
-      trpc.addHook('onRequest', edgeHook(guard, maxBatch))
+      trpc.addHook('onRequest', edgeHook(apiGuard, config.AKASHGEN_TRPC_MAX_BATCH))
       trpc.addHook('onSend', noStore)
       await trpc.register(fastifyTRPCPlugin, {
         trpcOptions: {
           router: appRouter,
           // The edge hook lets JSON bodies only through (read under bodyLimit); this caps any body tRPC streams.
           maxBodySize,
-          createContext: contextFactory(services, streams, guard),
+          createContext: contextFactory(services, openStreams, apiGuard),
           onError({ error, path }) {
             if (error.code === 'INTERNAL_SERVER_ERROR')
               logger.error({ err: error.cause ?? error, path }, 'tRPC internal error')

@@ -148,4 +148,27 @@ export function outcomesContract(harness: ContractHarness): void {
       await expect(engine.openImage(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
     })
   })
+
+  describe('idle', () => {
+    it('is idle at once with no job, and not before the last running or waiting job is final', async () => {
+      // One slot: the first job runs until cancelled, the second waits in line behind it.
+      const { engine, submit } = await harness.setup({ maxConcurrent: 1 }, { stuckWaiting: true })
+      expect(await engine.idle()).toBe(true)
+      const running = await submit('running')
+      const waiting = await submit('waiting')
+      const grace = new AbortController()
+      const beforeGrace = engine.idle(grace.signal)
+      grace.abort()
+      expect(await beforeGrace).toBe(false)
+
+      const settled: string[] = []
+      const idle = engine.idle().then((value) => settled.push(`idle ${value}`))
+      await engine.cancel(running.id)
+      settled.push('first cancelled')
+      await engine.cancel(waiting.id)
+      await idle
+      expect(settled).toEqual(['first cancelled', 'idle true'])
+      expect(engine.active).toBe(0)
+    })
+  })
 }

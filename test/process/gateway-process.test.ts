@@ -31,7 +31,7 @@ describe('start-up', () => {
     ['AKASHGEN_MAX_CONCURRENT', '0', 'an integer 1-10000'],
     ['LOG_LEVEL', 'chatty', 'one of fatal'],
   ])('a bad %s stops it with exit 1 and one line naming the variable', async (name, value, must) => {
-    const running = runScript('server/main.ts', { [name]: value })
+    const running = runScript('server/server.ts', { [name]: value })
     processes.push(running)
     const { code } = await running.exited
     expect(code).toBe(1)

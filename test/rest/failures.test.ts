@@ -1,8 +1,10 @@
 /** POST /api/generate when the input is bad or the upstream misbehaves: documented codes, nothing leaked. */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { GenerateInput } from '@akashgen/contract'
 import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { invalidRequest } from '../../server/errors.ts'
 import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 
@@ -57,6 +59,23 @@ describe('bad input is refused at the edge and never reaches the upstream', () =
     expect(error.code).toBe(code)
     expect(`${error.error} ${JSON.stringify(error.details ?? '')}`).toContain(mentions)
     expect(emulator.counters.submissions).toBe(0)
+  })
+
+  it.each([
+    ['no prompt', {}],
+    ['null', null],
+    ['a string', 'prompt'],
+    ['unknown fields and bad values', { prompt: 5, sampler: 'warp', extra: 1, width: 3 }],
+    ['a bad negative and scheduler', { prompt: 'a', negative: 7, scheduler: 'x' }],
+  ])("refuses %s with exactly the contract check's message and details", async (_name, body) => {
+    const response = await post(JSON.stringify(body))
+    const parsed = GenerateInput.safeParse(body)
+    if (parsed.success) throw new Error('the body should fail the contract')
+    const { requestId: _id, ...expected } = invalidRequest(parsed.error).toBody('x')
+    const { requestId, ...refused } = (await response.json()) as { requestId: string }
+    expect(response.status).toBe(400)
+    expect(requestId).toBe(response.headers.get('x-request-id'))
+    expect(refused).toStrictEqual(expected)
   })
 
   it('names every bad field at once, with the allowed values', async () => {

@@ -1,4 +1,4 @@
-/** Runs the project's real entry points (`server/main.ts`, `scripts/demo.ts`) as child processes. */
+/** Runs the project's real entry points (`server/server.ts`, `scripts/demo.ts`) as child processes. */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
@@ -82,7 +82,7 @@ export function runNode(args: string[], env: Record<string, string>): RunningPro
 /** Starts the gateway (from source, or the given bundle) and resolves with its URL once it listens on loopback. */
 export async function runGateway(
   env: Record<string, string>,
-  entry = 'server/main.ts',
+  entry = 'server/server.ts',
 ): Promise<RunningProcess & { url: string }> {
   const vars = { PORT: '0', HOST: '127.0.0.1', ...env }
   const gateway = entry.endsWith('.ts') ? runScript(entry, vars) : runNode([entry], vars)

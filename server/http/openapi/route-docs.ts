@@ -1,6 +1,7 @@
 /** A route's OpenAPI documentation: zod schemas from the contract, put on the route for the document only. */
 import { ERROR_CODES, ErrorBody, type ErrorCode } from '@akashgen/contract'
 import type { FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
 /** One response header, as the document describes it. */
@@ -29,23 +30,47 @@ export interface RouteDocs extends FastifySchema {
   response: Record<string, ResponseDoc>
 }
 
-/** The route options `documented()` gives: the docs as `schema`, and compilers that leave requests and replies alone. */
-export interface DocumentedRoute {
-  schema: RouteDocs
+/** The route options `documented()` gives: the docs as `schema`, and the compilers that apply them. */
+export interface DocumentedRoute<D extends RouteDocs = RouteDocs> {
+  schema: D
   validatorCompiler: FastifySchemaCompiler<unknown>
   serializerCompiler: FastifySerializerCompiler<unknown>
 }
 
 const acceptAsIs = () => (value: unknown) => ({ value })
-const stringify = () => (payload: unknown) => JSON.stringify(payload)
 
 /**
- * Route options carrying `docs`. Fastify neither validates nor serializes with them: the handlers check input
- * with the contract (`parseBody`), so bad input keeps our INVALID_REQUEST body and messages, and replies are
- * `JSON.stringify`'d as on an undocumented route, so no field is ever stripped.
+ * The body, params and query string are validated by fastify-type-provider-zod (its errors become our
+ * INVALID_REQUEST in http/errors.ts); headers are documented only: each is checked where it is read.
  */
-export function documented(docs: RouteDocs): DocumentedRoute {
-  return { schema: { ...docs }, validatorCompiler: acceptAsIs, serializerCompiler: stringify }
+const validateInputs: FastifySchemaCompiler<unknown> = (route) =>
+  // Each part's schema is the docs' zod schema for it (RouteDocs).
+  route.httpPart === 'headers'
+    ? acceptAsIs()
+    : validatorCompiler({ ...route, schema: route.schema as z.ZodType })
+
+/** Whether Fastify checks the route's inputs with the docs' schemas. */
+export interface DocumentedOptions {
+  /**
+   * Default true. False leaves the inputs to the handler, for a route whose input is the contract's under
+   * other names (the URL's `id` is the contract's `jobId`, which names it in its messages and `fieldErrors`).
+   */
+  validate?: boolean
+}
+
+/**
+ * Route options carrying `docs`: Fastify validates inputs with the docs' zod schemas (unless `validate` is
+ * false), and serializes JSON replies with fastify-type-provider-zod's serializer.
+ */
+export function documented<D extends RouteDocs>(
+  docs: D,
+  { validate = true }: DocumentedOptions = {},
+): DocumentedRoute<D> {
+  return {
+    schema: { ...docs },
+    validatorCompiler: validate ? validateInputs : acceptAsIs,
+    serializerCompiler: serializerCompiler as FastifySerializerCompiler<unknown>,
+  }
 }
 
 /** A JSON body of `schema`. */

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return
     stopping = true
-    const { engine, shutdown } = app.services
+    const { engine, shutdown } = app
     const graceMs = config.SHUTDOWN_GRACE_MS
     // From now on: new API requests get 503 SHUTTING_DOWN, /ready answers 503; jobs in flight go on.
     shutdown.begin()
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
       logger.error('shutdown took too long; exiting')
       process.exit(1)
     }, graceMs + 5000)
-    if (!(await idle(() => engine.active, graceMs))) {
+    if (!(await engine.idle(AbortSignal.timeout(graceMs)))) {
       // Jobs still running are cancelled with SHUTTING_DOWN (memory) or handed over to another replica (Redis).
       logger.info({ activeJobs: engine.active }, 'grace period over')
       await engine.close()
@@ -43,16 +43,6 @@ async function main(): Promise<void> {
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
-}
-
-/** Resolves true once `active()` is 0, or false when `graceMs` passed first. */
-async function idle(active: () => number, graceMs: number): Promise<boolean> {
-  const deadline = Date.now() + graceMs
-  while (active() > 0) {
-    if (Date.now() >= deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - Date.now())))
-  }
-  return true
 }
 
 main().catch((error: unknown) => {

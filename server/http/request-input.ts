@@ -1,4 +1,4 @@
-/** Checks a REST body against a contract schema, refusing with INVALID_REQUEST that names each bad field. */
+/** Checks request input the route's schemas do not: a JSON body's media type, and input assembled from several parts. */
 import type { FastifyRequest } from 'fastify'
 import type { z } from 'zod'
 import { GatewayError, invalidRequest } from '../errors.ts'
@@ -17,8 +17,11 @@ export function requireJson(request: FastifyRequest): void {
   }
 }
 
-/** Parses `value` with `schema`; on failure the message lists every problem and `details` has them per field. */
-export function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+/**
+ * Parses `value` (input a handler assembled, e.g. the URL's id as the contract's `jobId`) with `schema`; on failure
+ * the message lists every problem and `details` has them per field.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value)
   if (parsed.success) return parsed.data
   throw invalidRequest(parsed.error)
