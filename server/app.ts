@@ -7,6 +7,8 @@ import { answerFrameworkError } from './http/framework-errors.ts'
 import { registerGenerateRoute } from './http/generate-route.ts'
 import { registerHealthRoute } from './http/health-route.ts'
 import { registerJobRoutes } from './http/job-routes.ts'
+import { openAIApi } from './http/openai/plugin.ts'
+import { playgroundPage } from './http/playground.ts'
 import { requestIdOf } from './http/request-log.ts'
 import { createLogger } from './logger.ts'
 import { registerMetricsRoute } from './metrics/http.ts'
@@ -79,8 +81,8 @@ export async function buildApp({
   registerMetricsRoute(app, app.metrics)
   registerGenerateRoute(app)
   registerJobRoutes(app)
-  await app.register(import('./http/openai/plugin.ts'), { prefix: '/v1' })
+  await app.register(openAIApi, { prefix: '/v1' })
   await registerTRPC(app, '/trpc', { maxBodySize: BODY_LIMIT })
-  await app.register(import('./http/playground.ts'))
+  await app.register(playgroundPage)
   return app
 }

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '../../server/config.ts'
 /** Where the generated page lives, from the repository root. */
 export const CONFIG_DOCS_PATH = 'docs/configuration.md'
 
-/** The line main.ts prints for `env`: rendered by loadConfig itself, so the examples cannot go stale. */
+/** The line server.ts prints for `env`: rendered by loadConfig itself, so the examples cannot go stale. */
 function refusal(env: Record<string, string>): string {
   try {
     loadConfig(env)

@@ -71,5 +71,3 @@ async function isFile(path: string): Promise<boolean> {
     () => false,
   )
 }
-
-export default playgroundPage

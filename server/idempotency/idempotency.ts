@@ -39,12 +39,12 @@ export class Idempotency {
   readonly #store: IdempotencyStore
   /** Reads a job's record as `caller` (NOT_FOUND when unknown, expired, or not the caller's). */
   readonly #require: (jobId: string, caller: Caller) => Promise<JobRecord>
-  readonly #logger: Logger | undefined
+  readonly #logger: Logger
 
   constructor(
     store: IdempotencyStore,
     require: (jobId: string, caller: Caller) => Promise<JobRecord>,
-    logger?: Logger,
+    logger: Logger,
   ) {
     this.#store = store
     this.#require = require
@@ -93,10 +93,7 @@ export class Idempotency {
       await this.#store
         .release(stored, print)
         .catch((releaseError: unknown) =>
-          this.#logger?.warn(
-            { err: releaseError },
-            'an Idempotency-Key stays reserved after a failed submit',
-          ),
+          this.#logger.warn({ err: releaseError }, 'an Idempotency-Key stays reserved after a failed submit'),
         )
       throw error
     }

@@ -50,7 +50,7 @@ export default fp(
     app.decorate('engine', engine)
     app.decorate(
       'idempotency',
-      new Idempotency(backend.idempotency, (jobId, caller) => engine.require(jobId, caller)),
+      new Idempotency(backend.idempotency, (jobId, caller) => engine.require(jobId, caller), logger),
     )
     app.addHook('onClose', async () => {
       await engine.close()

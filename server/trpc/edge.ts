@@ -9,7 +9,7 @@ import { subscriptionNames } from './router.ts'
 const searchOf = (request: FastifyRequest) => new URLSearchParams(request.url.split('?')[1] ?? '')
 
 /** How many calls the request makes: one per comma-separated procedure of a `?batch=1` path, else one. */
-export function callsOf(request: FastifyRequest, search = searchOf(request)): number {
+function callsOf(request: FastifyRequest, search = searchOf(request)): number {
   const path = (request.params as { path?: string }).path ?? ''
   return search.get('batch') === '1' ? path.split(',').length : 1
 }

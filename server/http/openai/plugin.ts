@@ -13,5 +13,3 @@ export const openAIApi: FastifyPluginAsync = async (app) => {
   registerModelRoutes(app)
   registerImageRoutes(app)
 }
-
-export default openAIApi
