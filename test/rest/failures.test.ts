@@ -1,10 +1,12 @@
 /** POST /api/generate when the input is bad or the upstream misbehaves: documented codes, nothing leaked. */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createAkashGenClient } from '@akashgen/client'
 import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { finalStatus } from '../support/outcomes.ts'
 
 let emulator: Emulator
 let gateway: TestGateway
@@ -170,6 +172,16 @@ describe('upstream trouble becomes a documented error', () => {
       const response = await post({ prompt: 'steer me elsewhere' })
       expect(response.status).toBe(502)
       expect(await response.json()).toMatchObject({ code: 'UPSTREAM_ERROR' })
+      expect(hits).toBe(0)
+    })
+
+    it('ends the job failed with UPSTREAM_ERROR: it never reports success with an image it cannot serve', async () => {
+      const port = (bystander.address() as AddressInfo).port
+      resetEmulator(emulator, { offOriginResult: `http://127.0.0.1:${port}/x.webp` })
+      const client = createAkashGenClient({ url: gateway.url })
+      const { jobId } = await client.generate.mutate({ prompt: 'succeed elsewhere' })
+      expect(await finalStatus(client, jobId)).toBe('failed')
+      expect((await client.jobStatus.query({ jobId })).error?.code).toBe('UPSTREAM_ERROR')
       expect(hits).toBe(0)
     })
   })
