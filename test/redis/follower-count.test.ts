@@ -6,7 +6,7 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { createJobBackend } from '../../server/jobs/backend.ts'
-import { engineOn } from '../jobs/engine-contract.ts'
+import { ENGINE_DEFAULTS, engineOn } from '../jobs/engine-contract.ts'
 import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
 import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 
@@ -23,15 +23,7 @@ describe('follower counts on Redis', () => {
     const prefix = freshPrefix()
     const config = loadConfig({ REDIS_URL, AKASHGEN_REDIS_PREFIX: prefix, AKASHGEN_REDIS_LOCK_MS: '1000' })
     const backend = await createJobBackend(config, pino({ level: 'silent' }), { onReplicas: () => {} })
-    const settings = {
-      upstreamUrl: emulator.url,
-      maxConcurrent: 2,
-      maxQueue: 5,
-      jobTimeoutMs: 10_000,
-      retentionMs: 60_000,
-      sweepIntervalMs: 60_000,
-      maxJobsPerClient: 0,
-    }
+    const settings = { upstreamUrl: emulator.url, ...ENGINE_DEFAULTS }
     const under = engineOn(settings, { ...backend, onClose: 'handover', close: () => backend.close() })
     const redis = new Redis(REDIS_URL)
     try {

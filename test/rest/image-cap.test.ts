@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resetEmulator } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
-import { startUndeclaredLengthProxy, type UndeclaredLengthProxy } from '../support/undeclared-length-proxy.ts'
+import { startUndeclaredLengthProxy, type TestProxy } from '../support/proxy.ts'
 
 const harness = useGatewayHarness()
 /** Every image the emulator serves here is padded to exactly this many bytes. */
 const IMAGE_BYTES = 200_000
 
-let proxy: UndeclaredLengthProxy
+let proxy: TestProxy
 beforeAll(async () => {
   proxy = await startUndeclaredLengthProxy(harness.emulator.url)
 })
@@ -36,36 +36,29 @@ async function generateUnder(cap: number, upstream: string) {
   return { status: response.status, bytes: Buffer.concat(chunks), whole }
 }
 
-describe('an image with a declared length', () => {
-  const upstream = () => harness.emulator.url
-
-  it('of exactly AKASHGEN_MAX_IMAGE_BYTES is served whole', async () => {
+describe('an image of exactly AKASHGEN_MAX_IMAGE_BYTES', () => {
+  it.each([
+    ['with a declared length', () => harness.emulator.url],
+    ['without a declared length (chunked)', () => proxy.url],
+  ])('%s is served whole', async (_name, upstream) => {
     const answer = await generateUnder(IMAGE_BYTES, upstream())
     expect(answer).toMatchObject({ status: 200, whole: true })
     expect(answer.bytes.length).toBe(IMAGE_BYTES)
   })
+})
 
-  it('one byte over AKASHGEN_MAX_IMAGE_BYTES gives 502 UPSTREAM_ERROR naming the limit', async () => {
-    const answer = await generateUnder(IMAGE_BYTES - 1, upstream())
+describe('an image one byte over AKASHGEN_MAX_IMAGE_BYTES', () => {
+  it('with a declared length gives 502 UPSTREAM_ERROR naming the limit', async () => {
+    const answer = await generateUnder(IMAGE_BYTES - 1, harness.emulator.url)
     expect(answer.status).toBe(502)
     const error = JSON.parse(answer.bytes.toString('utf8')) as { code: string; error: string }
     expect(error.code).toBe('UPSTREAM_ERROR')
     expect(error.error).toContain(`${IMAGE_BYTES - 1}-byte limit`)
   })
-})
 
-describe('an image without a declared length (chunked)', () => {
-  const upstream = () => proxy.url
-
-  it('of exactly AKASHGEN_MAX_IMAGE_BYTES is served whole', async () => {
-    const answer = await generateUnder(IMAGE_BYTES, upstream())
-    expect(answer).toMatchObject({ status: 200, whole: true })
-    expect(answer.bytes.length).toBe(IMAGE_BYTES)
-  })
-
-  it('one byte over AKASHGEN_MAX_IMAGE_BYTES is cut off: the caller never gets the whole image', async () => {
+  it('without a declared length is cut off: the caller never gets the whole image', async () => {
     // The answer has begun (its head sniffed as an image) when the count passes the cap: it can only be cut.
-    const answer = await generateUnder(IMAGE_BYTES - 1, upstream())
+    const answer = await generateUnder(IMAGE_BYTES - 1, proxy.url)
     expect(answer.whole).toBe(false)
     expect(answer.bytes.length).toBeLessThan(IMAGE_BYTES)
   })
