@@ -4,10 +4,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestEmulator } from '../support/emulator.ts'
-import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { useGatewayHarness } from '../support/harness.ts'
 
 /** Every curl line of the README that posts to /api/generate and saves an image, continuations joined. */
 async function readmeGenerateCurls(): Promise<string[]> {
@@ -20,19 +18,12 @@ async function readmeGenerateCurls(): Promise<string[]> {
     .filter((line) => /^curl .*-X POST \S+\/api\/generate.*(-o|--output) \S+\.webp/.test(line))
 }
 
-let emulator: Emulator
-let gateway: TestGateway
+const harness = useGatewayHarness()
 let folder: string
 beforeAll(async () => {
-  emulator = await startTestEmulator()
-  gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url })
   folder = await mkdtemp(join(tmpdir(), 'akashgen-readme-'))
 })
-afterAll(async () => {
-  await gateway.close()
-  await emulator.close()
-  await rm(folder, { recursive: true, force: true })
-})
+afterAll(() => rm(folder, { recursive: true, force: true }))
 
 describe('the README curl examples', () => {
   it('include the Go proxy example with "DPM++ 2M Karras"', async () => {
@@ -42,6 +33,7 @@ describe('the README curl examples', () => {
   })
 
   it('each write an image file', async () => {
+    const gateway = await harness.openGateway()
     for (const curl of await readmeGenerateCurls()) {
       const command = curl.replaceAll('http://localhost:6571', gateway.url)
       await promisify(execFile)('bash', ['-c', `set -e; ${command}`], { cwd: folder })
