@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { resetEmulator } from '../support/emulator.ts'
 import type { TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'
+import { injectedFetch } from '../support/inject.ts'
 import { finalStatus } from '../support/outcomes.ts'
 
 const harness = useGatewayHarness()
@@ -33,18 +34,16 @@ const health = async (url = gateway.url) =>
     queue: { length: number }
   }
 
-/**
- * POST /api/generate through app.inject(): for answers given before any job exists, which need no socket.
- * Shaped like a fetch Response so the assertions read the same.
- */
-const refused = async (
+/** POST /api/generate through app.inject(): for answers given before any job exists, which need no socket. */
+const refused = (
   body: string | object,
   headers: Record<string, string> = { 'content-type': 'application/json' },
-) => {
-  const payload = typeof body === 'string' ? body : JSON.stringify(body)
-  const response = await gateway.app.inject({ method: 'POST', url: '/api/generate', headers, payload })
-  return { status: response.statusCode, json: async () => response.json() }
-}
+) =>
+  injectedFetch(gateway.app)('/api/generate', {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
 
 describe('bad input is refused at the edge and never reaches the upstream', () => {
   it.each([
