@@ -1,7 +1,7 @@
 // Endpoint faults: error statuses, late, hung, reset and malformed answers, limited or not by times.
 
 import { type Emulator, startEmulator } from '@akashgen/emulator'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { askStatus, download, FAST, finishedJob, postGenerate, submitJob } from './harness.ts'
 
 let emulator: Emulator
@@ -108,7 +108,8 @@ describe('close()', () => {
   it('resolves promptly with a hung request still open, and the hung client sees a failure', async () => {
     emulator = await startEmulator({ ...FAST, faults: { status: { hang: true } } })
     const asked = fetch(`${emulator.url}/api/status?ids=x`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Counted on arrival: from then on the request hangs open.
+    await vi.waitFor(() => expect(emulator.counters.statusRequests).toBe(1))
     const started = Date.now()
     await emulator.close()
     expect(Date.now() - started).toBeLessThan(500)

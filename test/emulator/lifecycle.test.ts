@@ -2,7 +2,7 @@
 
 import { type Emulator, startEmulator } from '@akashgen/emulator'
 import sharp from 'sharp'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   askStatus,
   download,
@@ -48,9 +48,11 @@ describe('era 2 lifecycle', () => {
     expect(pending.worker_city).not.toBe('')
     expect(pending.worker_country).toMatch(/^[A-Z]{2}$/)
     expect(pending.worker_gpu).toBe('A100')
-    await new Promise((resolve) => setTimeout(resolve, 30))
-    const later = await waitForStatus(emulator, id, ['pending', 'succeeded'])
-    expect(later.elapsed_time).toBeGreaterThan(pending.elapsed_time)
+    // Elapsed time grows while it runs: ask until an answer shows it (or the job is done).
+    await vi.waitFor(async () => {
+      const later = await waitForStatus(emulator, id, ['pending', 'succeeded'])
+      expect(later.elapsed_time).toBeGreaterThan(pending.elapsed_time)
+    })
 
     const done = await waitForStatus(emulator, id, ['succeeded'])
     expect(done.result).toBe(`/api/image/job_${id.replaceAll('-', '').slice(0, 8)}_00001_.webp`)

@@ -84,7 +84,9 @@ describe('POST /api/generate with an Idempotency-Key', () => {
     })
     harness.emulator.configure({ runMs: 400 })
     const busy = generate(gateway.url, { prompt: 'takes the slot' })
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    const slotsInUse = async () =>
+      ((await (await fetch(`${gateway.url}/health`)).json()) as { slots: { inUse: number } }).slots.inUse
+    await expect.poll(slotsInUse).toBe(1)
     const headers = { 'idempotency-key': key() }
     const refused = await generate(gateway.url, { prompt: 'later' }, headers)
     expect(refused.status).toBe(429)
@@ -97,8 +99,11 @@ describe('POST /api/generate with an Idempotency-Key', () => {
   it("answers 404 NOT_FOUND once the key's job is past retention, and submits nothing", async () => {
     const gateway = await harness.openGateway({ AKASHGEN_RETENTION_MS: '200' })
     const headers = { 'idempotency-key': key() }
-    expect((await generate(gateway.url, { prompt: 'short-lived' }, headers)).status).toBe(200)
-    await new Promise((resolve) => setTimeout(resolve, 600))
+    const first = await generate(gateway.url, { prompt: 'short-lived' }, headers)
+    expect(first.status).toBe(200)
+    // Past retention once the gateway has forgotten the job itself.
+    const job = `${gateway.url}/api/jobs/${first.headers.get('x-job-id')}`
+    await expect.poll(async () => (await fetch(job)).status, { timeout: 5000 }).toBe(404)
     const late = await generate(gateway.url, { prompt: 'short-lived' }, headers)
     expect(late.status).toBe(404)
     const body = (await late.json()) as { code: string; error: string }

@@ -112,7 +112,8 @@ export function engineOn(settings: EngineSettings, backend: EngineBackend): Engi
   }
 }
 
-const DEFAULTS = {
+/** The settings every contract engine starts from (all but the upstream's URL). */
+export const ENGINE_DEFAULTS: Omit<EngineSettings, 'upstreamUrl'> = {
   maxConcurrent: 2,
   maxQueue: 5,
   jobTimeoutMs: 10_000,
@@ -141,7 +142,7 @@ export function engineContract(name: string, makeEngine: MakeEngine): void {
       },
       async setup(settings = {}, knobs = {}) {
         resetEmulator(harness.emulator, knobs)
-        const under = await makeEngine({ upstreamUrl: harness.emulator.url, ...DEFAULTS, ...settings })
+        const under = await makeEngine({ upstreamUrl: harness.emulator.url, ...ENGINE_DEFAULTS, ...settings })
         open.push(under)
         const { engine } = under
         const submit = (prompt: string) => engine.submit(GenerateInput.parse({ prompt }))

@@ -1,18 +1,15 @@
 // The download cap against a real emulator: a caller beyond it waits, and gives up at its bound or hang-up.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { Emulator } from '../../emulator/index.ts'
+import { describe, expect, it, vi } from 'vitest'
 import { JobImages } from '../../server/jobs/job-images.ts'
 import type { JobRecord } from '../../server/jobs/job-record.ts'
-import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
+import { resetEmulator } from '../support/emulator.ts'
+import { useGatewayHarness } from '../support/harness.ts'
 import { upstreamParts } from './engine-contract.ts'
 
-let emulator: Emulator
-beforeAll(async () => {
-  emulator = await startTestEmulator()
-})
-afterAll(() => emulator.close())
+// The harness's harness.emulator only: this test drives the image downloads, not a gateway.
+const harness = useGatewayHarness()
 
-/** A succeeded job whose image reference is `file` on the emulator. */
+/** A succeeded job whose image reference is `file` on the harness.emulator. */
 const succeeded = (id: string): JobRecord => ({
   id,
   request: {
@@ -32,8 +29,8 @@ const succeeded = (id: string): JobRecord => ({
 
 describe('AKASHGEN_MAX_IMAGE_DOWNLOADS', () => {
   it('a caller beyond the cap waits for a slot, then gets UPSTREAM_TIMEOUT; a hang-up ends a wait at once', async () => {
-    resetEmulator(emulator, { faults: { image: { hang: true } } })
-    const { upstream, poller } = upstreamParts(emulator.url)
+    resetEmulator(harness.emulator, { faults: { image: { hang: true } } })
+    const { upstream, poller } = upstreamParts(harness.emulator.url)
     const images = new JobImages(
       { cacheBytes: 0, retentionMs: 60_000, maxDownloads: 1, slotWaitMs: 200 },
       upstream,

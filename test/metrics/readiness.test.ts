@@ -1,7 +1,6 @@
 import { createServer } from 'node:net'
 import type { Health, Readiness } from '@akashgen/contract'
 import { describe, expect, it, vi } from 'vitest'
-import { startGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { scrape } from './prometheus-text.ts'
 
@@ -36,32 +35,32 @@ describe('GET /ready and the upstream', () => {
 
   it('answers 503 naming the upstream once the breaker opened, and /health says it is down', async () => {
     const port = await closedPort()
-    const gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: `http://127.0.0.1:${port}`, ...FAST_BREAKER })
-    try {
-      // Nothing asked of the upstream yet: nothing known against it.
-      expect(await ready(gateway.url)).toEqual({ status: 200, body: { ready: true, reasons: [] } })
-      expect((await health(gateway.url)).upstreamState).toBe('unknown')
-      // Refused connections are retried (2 retries): 3 attempts, then the 4th and 5th open the breaker.
-      expect((await generate(gateway.url)).status).toBe(502)
-      expect((await ready(gateway.url)).status).toBe(200)
-      const refused = await generate(gateway.url)
-      expect(refused.status).toBe(503)
-      expect(await refused.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true })
-      const { status, body } = await ready(gateway.url)
-      expect(status).toBe(503)
-      expect(body.ready).toBe(false)
-      expect(body.reasons).toEqual([expect.stringMatching(/upstream .*127\.0\.0\.1:\d+.* unreachable/)])
-      const report = await health(gateway.url)
-      expect(report).toMatchObject({ status: 'ok', upstreamState: 'down' })
-      const metrics = await scrape(gateway.url)
-      const submit = (outcome: string) =>
-        metrics.value('akashgen_upstream_requests_total', { endpoint: 'submit', outcome })
-      expect([submit('network'), submit('circuit_open')]).toEqual([5, 1])
-      expect(metrics.value('akashgen_upstream_circuit_state')).toBe(2)
-      expect(metrics.value('akashgen_http_requests_total', { route: '/ready', status_code: '503' })).toBe(1)
-    } finally {
-      await gateway.close()
-    }
+    // Not the emulator: a port nobody listens on.
+    const gateway = await harness.openGateway({
+      AKASHGEN_UPSTREAM_URL: `http://127.0.0.1:${port}`,
+      ...FAST_BREAKER,
+    })
+    // Nothing asked of the upstream yet: nothing known against it.
+    expect(await ready(gateway.url)).toEqual({ status: 200, body: { ready: true, reasons: [] } })
+    expect((await health(gateway.url)).upstreamState).toBe('unknown')
+    // Refused connections are retried (2 retries): 3 attempts, then the 4th and 5th open the breaker.
+    expect((await generate(gateway.url)).status).toBe(502)
+    expect((await ready(gateway.url)).status).toBe(200)
+    const refused = await generate(gateway.url)
+    expect(refused.status).toBe(503)
+    expect(await refused.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true })
+    const { status, body } = await ready(gateway.url)
+    expect(status).toBe(503)
+    expect(body.ready).toBe(false)
+    expect(body.reasons).toEqual([expect.stringMatching(/upstream .*127\.0\.0\.1:\d+.* unreachable/)])
+    const report = await health(gateway.url)
+    expect(report).toMatchObject({ status: 'ok', upstreamState: 'down' })
+    const metrics = await scrape(gateway.url)
+    const submit = (outcome: string) =>
+      metrics.value('akashgen_upstream_requests_total', { endpoint: 'submit', outcome })
+    expect([submit('network'), submit('circuit_open')]).toEqual([5, 1])
+    expect(metrics.value('akashgen_upstream_circuit_state')).toBe(2)
+    expect(metrics.value('akashgen_http_requests_total', { route: '/ready', status_code: '503' })).toBe(1)
   })
 
   it('is ready while the upstream answers, not ready once 5xx opened the breaker, and ready again after', async () => {

@@ -1,7 +1,7 @@
 /** The gateway as a real process: start-up checks, and graceful shutdown on SIGTERM and SIGINT. */
 
 import type { Emulator } from '@akashgen/emulator'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
 import { type RunningProcess, runGateway, runScript } from '../support/process.ts'
 
@@ -54,7 +54,8 @@ describe('graceful shutdown', () => {
       })
       processes.push(gateway)
       const pending = generate(gateway.url, `finish me before ${signal}`)
-      await new Promise((resolve) => setTimeout(resolve, 200))
+      // The job is upstream, so the signal comes while the request is in flight.
+      await vi.waitFor(() => expect(emulator.counters.submissions).toBe(1))
       gateway.child.kill(signal)
       const response = await pending
       expect(response.status).toBe(200)
@@ -74,7 +75,7 @@ describe('graceful shutdown', () => {
     })
     processes.push(gateway)
     const pending = generate(gateway.url, 'never done')
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await vi.waitFor(() => expect(emulator.counters.submissions).toBe(1))
     gateway.child.kill('SIGTERM')
     const response = await pending
     expect(response.status).toBe(503)

@@ -4,10 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestEmulator } from '../support/emulator.ts'
-import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { useGatewayHarness } from '../support/harness.ts'
 import { documentationFiles, readRepoFile, shellBlocks } from '../support/markdown.ts'
 
 /** A curl line that posts to /api/generate and saves an image, after the variables its block set before it. */
@@ -42,19 +40,12 @@ const docs = () =>
     .filter((file) => file.startsWith('docs/'))
     .flatMap(generateCurls)
 
-let emulator: Emulator
-let gateway: TestGateway
+const harness = useGatewayHarness()
 let folder: string
 beforeAll(async () => {
-  emulator = await startTestEmulator()
-  gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url })
   folder = await mkdtemp(join(tmpdir(), 'akashgen-readme-'))
 })
-afterAll(async () => {
-  await gateway.close()
-  await emulator.close()
-  await rm(folder, { recursive: true, force: true })
-})
+afterAll(() => rm(folder, { recursive: true, force: true }))
 
 describe('the curl examples', () => {
   it('include the Go proxy example with "DPM++ 2M Karras" in the README and in docs/rest.md', () => {
@@ -65,6 +56,7 @@ describe('the curl examples', () => {
   })
 
   it('each write an image file, from the README and from docs/', async () => {
+    const gateway = await harness.openGateway()
     const examples = [...readme(), ...docs()]
     expect(examples.filter((example) => example.file !== 'README.md').length).toBeGreaterThanOrEqual(2)
     for (const [index, example] of examples.entries()) {

@@ -1,7 +1,7 @@
 /** SIGTERM under load, against a real gateway process: no new work, in-flight callers answered, exit 0 in time. */
 
 import type { Emulator } from '@akashgen/emulator'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest'
 import { startTestEmulator } from '../support/emulator.ts'
 import { type RunningProcess, runGateway } from '../support/process.ts'
 
@@ -11,7 +11,8 @@ let emulator: Emulator
 const processes: RunningProcess[] = []
 
 beforeAll(async () => {
-  emulator = await startTestEmulator({ queueMs: 50, runMs: [1500, 4000], workers: 64 })
+  // Runs spread so that, signalled once all are upstream, some finish within the grace and some cannot.
+  emulator = await startTestEmulator({ queueMs: 50, runMs: [600, 4000], workers: 64 })
 })
 afterAll(() => emulator.close())
 afterEach(() => {
@@ -57,11 +58,12 @@ it('stops taking work at once, answers every in-flight caller within the grace, 
   const { jobId } = (await accepted.json()) as { jobId: string }
   const stream = await fetch(`${gateway.url}/api/jobs/${jobId}/events`)
   const streamEnded = stream.text().then(() => Date.now())
-  await new Promise((resolve) => setTimeout(resolve, 700))
+  // Every job is upstream (the 20 callers' and the followed one) before the signal.
+  await vi.waitFor(() => expect(emulator.counters.submissions).toBe(21), { timeout: 10_000 })
 
   const signalledAt = Date.now()
   gateway.child.kill('SIGTERM')
-  await new Promise((resolve) => setTimeout(resolve, 100))
+  await gateway.waitFor(/"msg":"shutting down"/)
   const [refused, refusedTrpc, ready, health] = await Promise.all([
     outcome(generate(gateway.url, 'too late')),
     fetch(`${gateway.url}/trpc/generate`, {
@@ -93,6 +95,7 @@ it('stops taking work at once, answers every in-flight caller within the grace, 
 
   // Nothing of the gateway's polls the upstream any more.
   const polled = emulator.counters.statusRequests
+  // A quiet window, not an ordering: "polls no more" can only be seen as nothing more arriving.
   await new Promise((resolve) => setTimeout(resolve, 500))
   expect(emulator.counters.statusRequests).toBe(polled)
 }, 30_000)

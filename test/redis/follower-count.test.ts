@@ -1,37 +1,26 @@
 /** Follower counts on Redis: a failed count write never lets a hang-up cancel a job that is still followed. */
 import { GenerateInput } from '@akashgen/contract'
-import type { Emulator } from '@akashgen/emulator'
 import { Redis } from 'ioredis'
 import { pino } from 'pino'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { createJobBackend } from '../../server/jobs/backend.ts'
-import { engineOn } from '../jobs/engine-contract.ts'
-import { resetEmulator, startTestEmulator } from '../support/emulator.ts'
+import { ENGINE_DEFAULTS, engineOn } from '../jobs/engine-contract.ts'
+import { resetEmulator } from '../support/emulator.ts'
+import { useGatewayHarness } from '../support/harness.ts'
 import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 
 describe('follower counts on Redis', () => {
-  let emulator: Emulator
-  beforeAll(async () => {
-    requireRedis()
-    emulator = await startTestEmulator()
-  })
-  afterAll(() => emulator?.close())
+  // The harness's emulator only: this test drives an engine, not a gateway.
+  const harness = useGatewayHarness()
+  beforeAll(requireRedis)
 
   it('a follower whose count write failed does not uncount another follower of the job', async () => {
-    resetEmulator(emulator, { runMs: 5000 })
+    resetEmulator(harness.emulator, { runMs: 5000 })
     const prefix = freshPrefix()
     const config = loadConfig({ REDIS_URL, AKASHGEN_REDIS_PREFIX: prefix, AKASHGEN_REDIS_LOCK_MS: '1000' })
     const backend = await createJobBackend(config, pino({ level: 'silent' }), { onReplicas: () => {} })
-    const settings = {
-      upstreamUrl: emulator.url,
-      maxConcurrent: 2,
-      maxQueue: 5,
-      jobTimeoutMs: 10_000,
-      retentionMs: 60_000,
-      sweepIntervalMs: 60_000,
-      maxJobsPerClient: 0,
-    }
+    const settings = { upstreamUrl: harness.emulator.url, ...ENGINE_DEFAULTS }
     const under = engineOn(settings, { ...backend, onClose: 'handover', close: () => backend.close() })
     const redis = new Redis(REDIS_URL)
     try {

@@ -1,22 +1,15 @@
 /** POST /api/generate as curl users call it: the README example, every result shape, exact bytes. */
 
-import type { Emulator } from '@akashgen/emulator'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resetEmulator, servedImage, startTestEmulator, upstreamJobFor } from '../support/emulator.ts'
-import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
+import type { TestGateway } from '../support/gateway.ts'
+import { useGatewayHarness } from '../support/harness.ts'
 
-let emulator: Emulator
+const harness = useGatewayHarness()
 let gateway: TestGateway
-
-beforeAll(async () => {
-  emulator = await startTestEmulator()
-  gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url })
+beforeEach(async () => {
+  gateway = await harness.openGateway()
 })
-afterAll(async () => {
-  await gateway.close()
-  await emulator.close()
-})
-beforeEach(() => resetEmulator(emulator))
 
 const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(`${gateway.url}/api/generate`, {
@@ -37,19 +30,22 @@ describe('POST /api/generate', () => {
         'dpmpp_2m',
         'exponential',
       ],
-    ])('%s returns the emulator image bytes and type', async (_name, sampling, sampler, scheduler) => {
-      const prompt = `a lighthouse at dawn (${sampler}/${scheduler})`
-      const response = await post({ prompt, negative: 'blurry', ...sampling })
-      expect(response.status).toBe(200)
-      const bytes = Buffer.from(await response.arrayBuffer())
-      const job = upstreamJobFor(emulator, prompt)
-      expect(job).toMatchObject({ sampler, scheduler, negative: 'blurry' })
-      const served = await servedImage(emulator, job)
-      expect(response.headers.get('content-type')).toBe('image/webp')
-      expect(bytes.equals(served.bytes)).toBe(true)
-      expect(response.headers.get('x-job-id')).toMatch(/^[0-9a-f-]{36}$/)
-      expect(emulator.counters.submissions).toBe(1)
-    })
+    ])(
+      '%s returns the harness.emulator image bytes and type',
+      async (_name, sampling, sampler, scheduler) => {
+        const prompt = `a lighthouse at dawn (${sampler}/${scheduler})`
+        const response = await post({ prompt, negative: 'blurry', ...sampling })
+        expect(response.status).toBe(200)
+        const bytes = Buffer.from(await response.arrayBuffer())
+        const job = upstreamJobFor(harness.emulator, prompt)
+        expect(job).toMatchObject({ sampler, scheduler, negative: 'blurry' })
+        const served = await servedImage(harness.emulator, job)
+        expect(response.headers.get('content-type')).toBe('image/webp')
+        expect(bytes.equals(served.bytes)).toBe(true)
+        expect(response.headers.get('x-job-id')).toMatch(/^[0-9a-f-]{36}$/)
+        expect(harness.emulator.counters.submissions).toBe(1)
+      },
+    )
   })
 
   describe('every result shape the upstream may answer', () => {
@@ -63,13 +59,13 @@ describe('POST /api/generate', () => {
       ['PNG image', { imageFormat: 'png' }, 'image/png'],
       ['JPEG image', { imageFormat: 'jpeg' }, 'image/jpeg'],
     ] as const)('%s', async (name, knobs, contentType) => {
-      resetEmulator(emulator, knobs)
+      resetEmulator(harness.emulator, knobs)
       const prompt = `shape ${name}`
       const response = await post({ prompt, sampler: 'euler', scheduler: 'normal' })
       expect(response.status).toBe(200)
       expect(response.headers.get('content-type')).toBe(contentType)
       const bytes = Buffer.from(await response.arrayBuffer())
-      const served = await servedImage(emulator, upstreamJobFor(emulator, prompt))
+      const served = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, prompt))
       expect(bytes.equals(served.bytes)).toBe(true)
     })
 
@@ -84,7 +80,7 @@ describe('POST /api/generate', () => {
     it.each(['404', 'string'] as const)(
       'still succeeds when it answers %s for the first polls',
       async (notFound) => {
-        resetEmulator(emulator, { notFound, unknownForFirstPolls: 3 })
+        resetEmulator(harness.emulator, { notFound, unknownForFirstPolls: 3 })
         const response = await post({ prompt: `late job ${notFound}` })
         expect(response.status).toBe(200)
         expect(response.headers.get('content-type')).toBe('image/webp')
@@ -104,73 +100,62 @@ describe('POST /api/generate', () => {
     })
 
     it('fetches an image again from the upstream once the cache has evicted it', async () => {
-      resetEmulator(emulator, { imageSize: 256 })
-      const small = await startGateway({
-        AKASHGEN_UPSTREAM_URL: emulator.url,
-        AKASHGEN_IMAGE_CACHE_BYTES: '1500',
-      })
-      try {
-        const call = (prompt: string) =>
-          fetch(`${small.url}/api/generate`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ prompt }),
-          })
-        const first = await call('evicted first')
-        const firstBytes = Buffer.from(await first.arrayBuffer())
-        expect(firstBytes.byteLength).toBeGreaterThan(750)
-        for (const prompt of ['pushes it out', 'and again', 'and once more'])
-          await (await call(prompt)).arrayBuffer()
-        const fetchesBefore = emulator.counters.imageFetches
-        const again = await fetch(`${small.url}/api/jobs/${first.headers.get('x-job-id')}/image`)
-        expect(again.status).toBe(200)
-        expect(Buffer.from(await again.arrayBuffer()).equals(firstBytes)).toBe(true)
-        expect(emulator.counters.imageFetches).toBe(fetchesBefore + 1)
-      } finally {
-        await small.close()
-      }
+      resetEmulator(harness.emulator, { imageSize: 256 })
+      const small = await harness.openGateway({ AKASHGEN_IMAGE_CACHE_BYTES: '1500' })
+      const call = (prompt: string) =>
+        fetch(`${small.url}/api/generate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt }),
+        })
+      const first = await call('evicted first')
+      const firstBytes = Buffer.from(await first.arrayBuffer())
+      expect(firstBytes.byteLength).toBeGreaterThan(750)
+      for (const prompt of ['pushes it out', 'and again', 'and once more'])
+        await (await call(prompt)).arrayBuffer()
+      const fetchesBefore = harness.emulator.counters.imageFetches
+      const again = await fetch(`${small.url}/api/jobs/${first.headers.get('x-job-id')}/image`)
+      expect(again.status).toBe(200)
+      expect(Buffer.from(await again.arrayBuffer()).equals(firstBytes)).toBe(true)
+      expect(harness.emulator.counters.imageFetches).toBe(fetchesBefore + 1)
     })
 
     it('forgets a job once its retention has passed', async () => {
-      const brief = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url, AKASHGEN_RETENTION_MS: '200' })
-      try {
-        const response = await fetch(`${brief.url}/api/generate`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ prompt: 'short-lived' }),
-        })
-        await response.arrayBuffer()
-        const image = `${brief.url}/api/jobs/${response.headers.get('x-job-id')}/image`
-        expect((await fetch(image)).status).toBe(200)
-        await new Promise((resolve) => setTimeout(resolve, 600))
-        const gone = await fetch(image)
-        expect(gone.status).toBe(404)
-        expect(await gone.json()).toMatchObject({ code: 'NOT_FOUND' })
-      } finally {
-        await brief.close()
-      }
+      const brief = await harness.openGateway({ AKASHGEN_RETENTION_MS: '200' })
+      const response = await fetch(`${brief.url}/api/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'short-lived' }),
+      })
+      await response.arrayBuffer()
+      const image = `${brief.url}/api/jobs/${response.headers.get('x-job-id')}/image`
+      expect((await fetch(image)).status).toBe(200)
+      // Retention is counted from the job's end: wait for the gateway to forget it, not for a guessed time.
+      await expect.poll(async () => (await fetch(image)).status, { timeout: 5000 }).toBe(404)
+      const gone = await fetch(image)
+      expect(await gone.json()).toMatchObject({ code: 'NOT_FOUND' })
     })
 
     it('answers 404 NOT_FOUND for an unknown job and 400 for a malformed id', async () => {
-      const unknown = await fetch(`${gateway.url}/api/jobs/00000000-0000-4000-8000-000000000000/image`)
-      expect(unknown.status).toBe(404)
-      expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND' })
-      const malformed = await fetch(`${gateway.url}/api/jobs/${encodeURIComponent('..%2f..')}/image`)
-      expect(malformed.status).toBe(400)
-      expect(await malformed.json()).toMatchObject({ code: 'INVALID_REQUEST' })
-      expect(emulator.counters.statusRequests + emulator.counters.imageFetches).toBe(0)
+      const unknown = await gateway.app.inject('/api/jobs/00000000-0000-4000-8000-000000000000/image')
+      expect(unknown.statusCode).toBe(404)
+      expect(unknown.json()).toMatchObject({ code: 'NOT_FOUND' })
+      const malformed = await gateway.app.inject(`/api/jobs/${encodeURIComponent('..%2f..')}/image`)
+      expect(malformed.statusCode).toBe(400)
+      expect(malformed.json()).toMatchObject({ code: 'INVALID_REQUEST' })
+      expect(harness.emulator.counters.statusRequests + harness.emulator.counters.imageFetches).toBe(0)
     })
   })
 })
 
 describe('GET /health', () => {
   it('answers status ok with version, upstream, slots and queue', async () => {
-    const response = await fetch(`${gateway.url}/health`)
-    expect(response.status).toBe(200)
-    expect(await response.json()).toMatchObject({
+    const response = await gateway.app.inject('/health')
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({
       status: 'ok',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
-      upstream: emulator.url,
+      upstream: harness.emulator.url,
       slots: { inUse: 0, max: 10 },
       queue: { length: 0, max: 100 },
     })
@@ -179,9 +164,9 @@ describe('GET /health', () => {
 
 describe('request ids', () => {
   it('echoes a caller-supplied x-request-id and makes one otherwise', async () => {
-    const given = await fetch(`${gateway.url}/health`, { headers: { 'x-request-id': 'trace-123' } })
-    expect(given.headers.get('x-request-id')).toBe('trace-123')
-    const made = await fetch(`${gateway.url}/health`)
-    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    const given = await gateway.app.inject({ url: '/health', headers: { 'x-request-id': 'trace-123' } })
+    expect(given.headers['x-request-id']).toBe('trace-123')
+    const made = await gateway.app.inject('/health')
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
   })
 })

@@ -73,19 +73,28 @@ describe('upstream JSON is read through a byte cap', () => {
 })
 
 describe('one upstream download per job image', () => {
-  /** A succeeded job whose image is not downloaded yet; the emulator's image answers then take 200 ms. */
+  /** A succeeded job whose image is not downloaded yet. */
   async function finishedJob(gateway: TestGateway, prompt: string) {
     const answer = await generate(gateway, prompt, true)
     expect(answer.status).toBe(200)
     return JSON.parse(answer.text).jobId as string
   }
 
-  it('N callers at once: the emulator serves the image once, each caller gets the exact bytes', async () => {
+  /**
+   * A gateway with `env` and a succeeded job with a 2 MiB image not downloaded yet; from then on the emulator
+   * takes `delayMs` to answer an image, and its counters start from zero.
+   */
+  async function jobWithSlowImage(prompt: string, delayMs: number, env: Record<string, string> = {}) {
     harness.emulator.configure({ imagePadBytes: 2 * MiB })
-    const gateway = await harness.openGateway()
-    const jobId = await finishedJob(gateway, 'one image, ten callers')
-    harness.emulator.configure({ faults: { image: { delayMs: 200 } } })
+    const gateway = await harness.openGateway(env)
+    const jobId = await finishedJob(gateway, prompt)
+    harness.emulator.configure({ faults: { image: { delayMs } } })
     harness.emulator.resetCounters()
+    return { gateway, jobId }
+  }
+
+  it('N callers at once: the emulator serves the image once, each caller gets the exact bytes', async () => {
+    const { gateway, jobId } = await jobWithSlowImage('one image, ten callers', 200)
     const answers = await Promise.all(Array.from({ length: 10 }, () => jobImage(gateway, jobId)))
     expect(harness.emulator.counters.imageFetches).toBe(1)
     harness.emulator.configure({ faults: {} })
@@ -100,11 +109,9 @@ describe('one upstream download per job image', () => {
   })
 
   it('an image larger than the cache is still one download for every current caller', async () => {
-    harness.emulator.configure({ imagePadBytes: 2 * MiB })
-    const gateway = await harness.openGateway({ AKASHGEN_IMAGE_CACHE_BYTES: '0' })
-    const jobId = await finishedJob(gateway, 'never cached')
-    harness.emulator.configure({ faults: { image: { delayMs: 200 } } })
-    harness.emulator.resetCounters()
+    const { gateway, jobId } = await jobWithSlowImage('never cached', 200, {
+      AKASHGEN_IMAGE_CACHE_BYTES: '0',
+    })
     const answers = await Promise.all(Array.from({ length: 6 }, () => jobImage(gateway, jobId)))
     expect(harness.emulator.counters.imageFetches).toBe(1)
     expect(new Set(answers.map((a) => `${a.status}:${a.bytes.length}`)).size).toBe(1)
@@ -112,11 +119,7 @@ describe('one upstream download per job image', () => {
   })
 
   it('a caller hanging up does not stop the download for the others', async () => {
-    harness.emulator.configure({ imagePadBytes: 2 * MiB })
-    const gateway = await harness.openGateway()
-    const jobId = await finishedJob(gateway, 'one leaves')
-    harness.emulator.configure({ faults: { image: { delayMs: 300 } } })
-    harness.emulator.resetCounters()
+    const { gateway, jobId } = await jobWithSlowImage('one leaves', 300)
     const leaving = new AbortController()
     const left = jobImage(gateway, jobId, leaving.signal).catch((error: Error) => error.name)
     const staying = Array.from({ length: 3 }, () => jobImage(gateway, jobId))

@@ -1,17 +1,13 @@
 /** What the gateway logs: one line per request, job lines with the job id, no secrets, prompts only at debug. */
 
-import type { Emulator } from '@akashgen/emulator'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestEmulator } from '../support/emulator.ts'
-import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { describe, expect, it } from 'vitest'
+import { useGatewayHarness } from '../support/harness.ts'
 
-let emulator: Emulator
-beforeAll(async () => {
-  emulator = await startTestEmulator()
-})
-afterAll(() => emulator.close())
+const harness = useGatewayHarness()
 
-async function generateWith(gateway: TestGateway, prompt: string): Promise<Response> {
+/** The lines a fresh gateway at `level` wrote for one generate call carrying keys and a request id. */
+async function logsOfOneCall(level: string, prompt: string): Promise<Record<string, unknown>[]> {
+  const gateway = await harness.openGateway({ LOG_LEVEL: level })
   const response = await fetch(`${gateway.url}/api/generate`, {
     method: 'POST',
     headers: {
@@ -23,19 +19,16 @@ async function generateWith(gateway: TestGateway, prompt: string): Promise<Respo
     body: JSON.stringify({ prompt }),
   })
   await response.arrayBuffer()
-  return response
+  // The request line is written once the answer has gone out, which may be just after the caller has it.
+  await expect.poll(() => gateway.logs.some((line) => line.msg === 'request')).toBe(true)
+  return gateway.logs
 }
 
 describe('logs at the info level', () => {
-  let gateway: TestGateway
-  beforeAll(async () => {
-    gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url, LOG_LEVEL: 'info' })
-    await generateWith(gateway, 'a private prompt about my cat')
-  })
-  afterAll(() => gateway.close())
+  const infoLogs = () => logsOfOneCall('info', 'a private prompt about my cat')
 
-  it('writes one request line with method, path, status, duration and request id', () => {
-    const lines = gateway.logs.filter((line) => line.msg === 'request' && line.reqId === 'req-logs-1')
+  it('writes one request line with method, path, status, duration and request id', async () => {
+    const lines = (await infoLogs()).filter((line) => line.msg === 'request' && line.reqId === 'req-logs-1')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({
       method: 'POST',
@@ -45,8 +38,8 @@ describe('logs at the info level', () => {
     })
   })
 
-  it('writes job lifecycle lines carrying the job id', () => {
-    const jobLines = gateway.logs.filter((line) => typeof line.jobId === 'string')
+  it('writes job lifecycle lines carrying the job id', async () => {
+    const jobLines = (await infoLogs()).filter((line) => typeof line.jobId === 'string')
     expect(jobLines.map((line) => line.msg)).toEqual([
       'job accepted',
       'job submitted upstream',
@@ -55,8 +48,8 @@ describe('logs at the info level', () => {
     expect(new Set(jobLines.map((line) => line.jobId)).size).toBe(1)
   })
 
-  it('never writes keys or the prompt', () => {
-    const text = JSON.stringify(gateway.logs)
+  it('never writes keys or the prompt', async () => {
+    const text = JSON.stringify(await infoLogs())
     expect(text).not.toContain('very-secret')
     expect(text).not.toContain('private prompt')
   })
@@ -64,15 +57,9 @@ describe('logs at the info level', () => {
 
 describe('logs at the debug level', () => {
   it('include the prompt, still without keys', async () => {
-    const gateway = await startGateway({ AKASHGEN_UPSTREAM_URL: emulator.url, LOG_LEVEL: 'debug' })
-    try {
-      await generateWith(gateway, 'a debug-level prompt')
-      const text = JSON.stringify(gateway.logs)
-      expect(text).toContain('a debug-level prompt')
-      expect(text).not.toContain('very-secret')
-    } finally {
-      await gateway.close()
-    }
+    const text = JSON.stringify(await logsOfOneCall('debug', 'a debug-level prompt'))
+    expect(text).toContain('a debug-level prompt')
+    expect(text).not.toContain('very-secret')
   })
 })
 

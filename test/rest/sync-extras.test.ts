@@ -1,7 +1,7 @@
 /** POST /api/generate beyond the Go proxy: bounded waits, the Job view on request, and job headers. */
 
 import { createAkashGenClient } from '@akashgen/client'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import type { TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'
@@ -29,13 +29,16 @@ describe('Prefer: wait=N', () => {
     expect(location).toBe(`/api/jobs/${view.jobId}`)
     expect(['queued', 'running']).toContain(view.status)
     // Not cancelled: the image arrives later at the job's image URL.
-    let status = view.status
-    while (status !== 'succeeded') {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      status = (await createAkashGenClient({ url: gateway.url }).jobStatus.query({ jobId: view.jobId }))
-        .status
-      expect(['queued', 'running', 'succeeded']).toContain(status)
-    }
+    const client = createAkashGenClient({ url: gateway.url })
+    const seen: string[] = []
+    await vi.waitFor(
+      async () => {
+        seen.push((await client.jobStatus.query({ jobId: view.jobId })).status)
+        expect(seen.at(-1)).toBe('succeeded')
+      },
+      { timeout: 10_000, interval: 100 },
+    )
+    for (const status of seen) expect(['queued', 'running', 'succeeded']).toContain(status)
     const image = await fetch(`${gateway.url}${location}/image`)
     expect(image.status).toBe(200)
   })

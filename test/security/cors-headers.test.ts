@@ -1,15 +1,20 @@
 // CORS (off by default, exact origins when configured) and helmet's security headers with their CSPs.
 import { describe, expect, it } from 'vitest'
 import { DOCS_CSP } from '../../server/http/security/headers.ts'
+import type { TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'
+import { injectedFetch } from '../support/inject.ts'
 
 const harness = useGatewayHarness()
 
 const APP = 'https://app.example.com'
 const KEY = 'cors-key-0123456789abcdef'
 
-const preflight = (url: string, origin: string, method = 'POST') =>
-  fetch(url, {
+/** Only headers and statuses are read here: every request goes through app.inject(). */
+const inject = (gateway: TestGateway) => injectedFetch(gateway.app)
+
+const preflight = (gateway: TestGateway, path: string, origin: string, method = 'POST') =>
+  inject(gateway)(path, {
     method: 'OPTIONS',
     headers: {
       origin,
@@ -25,7 +30,7 @@ describe('CORS', () => {
       AKASHGEN_API_KEYS: KEY,
     })
     for (const path of ['/api/generate', '/trpc/generate', '/v1/images/generations', '/api/jobs/x/events']) {
-      const response = await preflight(`${gateway.url}${path}`, APP, path.endsWith('events') ? 'GET' : 'POST')
+      const response = await preflight(gateway, path, APP, path.endsWith('events') ? 'GET' : 'POST')
       expect([path, response.status]).toEqual([path, 204])
       expect(response.headers.get('access-control-allow-origin')).toBe(APP)
       const allowed = response.headers
@@ -37,7 +42,7 @@ describe('CORS', () => {
       )
     }
     // The actual request: refused without a key, but readable by the page (the origin is allowed).
-    const refused = await fetch(`${gateway.url}/api/jobs/x`, { headers: { origin: APP } })
+    const refused = await inject(gateway)(`/api/jobs/x`, { headers: { origin: APP } })
     expect(refused.status).toBe(401)
     expect(refused.headers.get('access-control-allow-origin')).toBe(APP)
     expect(refused.headers.get('access-control-expose-headers')).toContain('retry-after')
@@ -45,24 +50,24 @@ describe('CORS', () => {
 
   it('gives an origin that is not configured no Access-Control-Allow-Origin', async () => {
     const gateway = await harness.openGateway({ AKASHGEN_CORS_ORIGINS: APP })
-    const response = await preflight(`${gateway.url}/api/generate`, 'https://evil.example.com')
+    const response = await preflight(gateway, '/api/generate', 'https://evil.example.com')
     expect(response.headers.get('access-control-allow-origin')).toBeNull()
-    const simple = await fetch(`${gateway.url}/health`, { headers: { origin: 'https://evil.example.com' } })
+    const simple = await inject(gateway)(`/health`, { headers: { origin: 'https://evil.example.com' } })
     expect(simple.headers.get('access-control-allow-origin')).toBeNull()
   })
 
   it('allows any origin with "*"', async () => {
     const gateway = await harness.openGateway({ AKASHGEN_CORS_ORIGINS: '*' })
-    const response = await preflight(`${gateway.url}/trpc/generate`, 'https://anyone.example.com')
+    const response = await preflight(gateway, '/trpc/generate', 'https://anyone.example.com')
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
   })
 
   it('is off by default: no CORS headers, for a preflight or a request', async () => {
     const gateway = await harness.openGateway()
-    const response = await preflight(`${gateway.url}/api/generate`, APP)
+    const response = await preflight(gateway, '/api/generate', APP)
     expect(response.headers.get('access-control-allow-origin')).toBeNull()
     expect(response.headers.get('access-control-allow-headers')).toBeNull()
-    const simple = await fetch(`${gateway.url}/health`, { headers: { origin: APP } })
+    const simple = await inject(gateway)(`/health`, { headers: { origin: APP } })
     expect(simple.headers.get('access-control-allow-origin')).toBeNull()
   })
 
@@ -77,7 +82,7 @@ describe('security headers', () => {
   it('are on every response: the page, the API, errors and /health', async () => {
     const gateway = await harness.openGateway()
     for (const path of ['/', '/api/jobs/x', '/health', '/trpc/health', '/v1/models', '/nowhere']) {
-      const response = await fetch(`${gateway.url}${path}`)
+      const response = await inject(gateway)(`${path}`)
       const headers = response.headers
       expect([path, headers.get('x-content-type-options')]).toEqual([path, 'nosniff'])
       expect(headers.get('x-frame-options')).toBe('SAMEORIGIN')
@@ -94,14 +99,12 @@ describe('security headers', () => {
   it('gives Swagger UI (/docs) its own policy, and job images a cross-origin resource policy', async () => {
     const gateway = await harness.openGateway()
     for (const path of ['/docs/', '/docs/static/swagger-initializer.js']) {
-      const response = await fetch(`${gateway.url}${path}`)
+      const response = await inject(gateway)(`${path}`)
       expect([path, response.status]).toEqual([path, 200])
       expect(response.headers.get('content-security-policy')).toBe(DOCS_CSP)
     }
-    const image = await fetch(`${gateway.url}/api/jobs/x/image`)
+    const image = await inject(gateway)(`/api/jobs/x/image`)
     expect(image.headers.get('cross-origin-resource-policy')).toBe('cross-origin')
-    expect((await fetch(`${gateway.url}/health`)).headers.get('cross-origin-resource-policy')).toBe(
-      'same-origin',
-    )
+    expect((await inject(gateway)(`/health`)).headers.get('cross-origin-resource-policy')).toBe('same-origin')
   })
 })

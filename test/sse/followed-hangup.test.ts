@@ -19,14 +19,18 @@ describe('a sync caller hanging up', () => {
     })
     call.catch(() => 'the caller hung up')
     // The response (and its X-Job-Id) only comes at the end: learn the id from the gateway's log instead.
-    let jobId: unknown
-    while (!jobId) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-      jobId = gateway.logs.find((line) => line.msg === 'job accepted')?.jobId
-    }
-    const stream = fetchSse(`${gateway.url}/api/jobs/${jobId}/events`)
-    // Let the stream attach before the caller goes.
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    const accepted = () => gateway.logs.find((line) => line.msg === 'job accepted')?.jobId
+    await expect.poll(accepted).toBeTypeOf('string')
+    let attached: () => void = () => {}
+    const firstEvent = new Promise<void>((resolve) => {
+      attached = resolve
+    })
+    const stream = fetchSse(`${gateway.url}/api/jobs/${accepted()}/events`, {}, () => {
+      attached()
+      return undefined
+    })
+    // The stream follows the job once its first event has arrived: only then may the caller go.
+    await firstEvent
     caller.abort()
     const events = await stream
     expect(events.ended).toBe(true)

@@ -1,20 +1,12 @@
 // Shutdown with event streams open: `app.close()` ends them cleanly instead of waiting for their jobs.
 
 import { createAkashGenClient } from '@akashgen/client'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { resetEmulator } from '../support/emulator.ts'
-import { startGateway, type TestGateway } from '../support/gateway.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { fetchSse } from '../support/sse.ts'
 
 const harness = useGatewayHarness()
-
-// Closed by the test itself: the harness would close it a second time.
-let gateway: TestGateway | undefined
-afterEach(async () => {
-  await gateway?.close().catch(() => {})
-  gateway = undefined
-})
 
 /** Resolves with `value` after `ms`, to race against something that should have settled long before. */
 const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms))
@@ -22,8 +14,8 @@ const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeou
 describe('closing the gateway with event streams open', () => {
   it('ends a REST stream and a tRPC subscription of an unfinished job and returns promptly', async () => {
     resetEmulator(harness.emulator, { stuckWaiting: true })
-    const open = await startGateway({ AKASHGEN_UPSTREAM_URL: harness.emulator.url })
-    gateway = open
+    // Closed by the test itself; the harness's second close() after the test then does nothing.
+    const open = await harness.openGateway()
     const client = createAkashGenClient({ url: open.url })
     const { jobId } = await client.generate.mutate({ prompt: 'never finishes' })
 
@@ -63,7 +55,6 @@ describe('closing the gateway with event streams open', () => {
 
     const closed = open.close().then(() => 'closed')
     await expect(Promise.race([closed, later(3000, 'still open')])).resolves.toBe('closed')
-    gateway = undefined
 
     const restStream = await rest
     expect(restStream.ended).toBe(true)

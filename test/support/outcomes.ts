@@ -19,7 +19,7 @@ export async function finalStatus(client: AkashGenClient, jobId: string): Promis
   await vi.waitFor(
     async () => {
       status = (await client.jobStatus.query({ jobId })).status
-      expect(isFinalStatus(status)).toBe(true)
+      expect(isFinalStatus(status), `job ${jobId} is still ${status}`).toBe(true)
     },
     { timeout: 10_000, interval: 20 },
   )

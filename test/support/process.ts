@@ -15,6 +15,19 @@ export interface RunningProcess {
   kill(): void
 }
 
+/** Collects a child's stdout and stderr from now on; each getter returns everything so far. */
+export function collectOutput(child: ChildProcess): { stdout(): string; stderr(): string } {
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (chunk) => {
+    out += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    err += chunk
+  })
+  return { stdout: () => out, stderr: () => err }
+}
+
 /** Starts `node --import tsx <script>` from the repository root with `env` added to this environment. */
 export function runScript(script: string, env: Record<string, string>): RunningProcess {
   return runNode(['--import', 'tsx', script], env)
@@ -29,21 +42,14 @@ export function runNode(args: string[], env: Record<string, string>): RunningPro
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (chunk) => {
-    out += chunk
-  })
-  child.stderr?.on('data', (chunk) => {
-    err += chunk
-  })
+  const { stdout, stderr } = collectOutput(child)
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   )
   const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const check = () => {
-        const match = out.match(pattern)
+        const match = stdout().match(pattern)
         if (!match) return false
         cleanup()
         resolve(match)
@@ -51,12 +57,12 @@ export function runNode(args: string[], env: Record<string, string>): RunningPro
       }
       const timer = setTimeout(() => {
         cleanup()
-        reject(new Error(`timed out waiting for ${pattern}; stdout: ${out}; stderr: ${err}`))
+        reject(new Error(`timed out waiting for ${pattern}; stdout: ${stdout()}; stderr: ${stderr()}`))
       }, timeoutMs)
       const onExit = () => {
         if (check()) return
         cleanup()
-        reject(new Error(`process exited before ${pattern}; stdout: ${out}; stderr: ${err}`))
+        reject(new Error(`process exited before ${pattern}; stdout: ${stdout()}; stderr: ${stderr()}`))
       }
       const cleanup = () => {
         clearTimeout(timer)
@@ -69,8 +75,8 @@ export function runNode(args: string[], env: Record<string, string>): RunningPro
     })
   return {
     child,
-    stdout: () => out,
-    stderr: () => err,
+    stdout,
+    stderr,
     exited,
     waitFor,
     kill: () => {

@@ -1,6 +1,7 @@
 /** Child processes of the package check: run to the end, or start a server and wait for its URL line. */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { dirname } from 'node:path'
+import { collectOutput } from '../../support/process.ts'
 
 /** How one finished command went. */
 export interface RunResult {
@@ -31,7 +32,7 @@ export function run(command: string, args: string[], options: RunOptions): Promi
     env: childEnv(options),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const collected = collect(child)
+  const collected = collectOutput(child)
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
   return new Promise((resolve, reject) => {
     child.once('error', reject)
@@ -71,7 +72,7 @@ export function startUntil(
     env: childEnv(options),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const collected = collect(child)
+  const collected = collectOutput(child)
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
@@ -100,16 +101,4 @@ export function startUntil(
     child.once('close', onClose)
     child.once('error', (error) => fail(`could not start: ${error.message}`))
   })
-}
-
-function collect(child: ChildProcess) {
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (chunk) => {
-    out += chunk
-  })
-  child.stderr?.on('data', (chunk) => {
-    err += chunk
-  })
-  return { stdout: () => out, stderr: () => err }
 }
