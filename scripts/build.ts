@@ -1,5 +1,6 @@
 /** The server's half of `npm run build`: bundles the gateway into dist/server.mjs and builds the playground page. */
-import { relative } from 'node:path'
+import { readdir, rm } from 'node:fs/promises'
+import { join, relative } from 'node:path'
 import { build } from 'esbuild'
 import { buildPlayground } from './build-playground.ts'
 
@@ -20,11 +21,22 @@ const result = await build({
   format: 'esm',
   target: 'node20.19',
   packages: 'external',
+  // Code behind a dynamic import() (the Redis backend) goes into its own chunk, so its npm imports (bullmq,
+  // ioredis) load only when that import runs; without splitting esbuild hoists them to the top of server.mjs.
+  splitting: true,
+  // In dist/ itself, next to server.mjs: code moved into a chunk keeps the same import.meta.url directory.
+  chunkNames: '[name]-[hash]',
   alias: ownWorkspaces,
   sourcemap: true,
   metafile: true,
   logLevel: 'warning',
 })
+
+// Chunks of earlier builds (their names carry a content hash) go once the new ones are written.
+const written = new Set(Object.keys(result.metafile.outputs).map((file) => relative('dist', file)))
+for (const file of await readdir('dist')) {
+  if (/\.mjs(\.map)?$/.test(file) && !written.has(file)) await rm(join('dist', file))
+}
 
 for (const [file, output] of Object.entries(result.metafile.outputs)) {
   if (!file.endsWith('.map')) process.stdout.write(`${file}  ${(output.bytes / 1024).toFixed(0)} KiB\n`)

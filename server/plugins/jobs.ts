@@ -2,8 +2,9 @@
 import fp from 'fastify-plugin'
 import { maxJobsPerClient } from '../config.ts'
 import { Idempotency } from '../idempotency/idempotency.ts'
-import { createJobBackend, type JobBackend } from '../jobs/backend.ts'
+import { createJobBackend } from '../jobs/backend.ts'
 import { JobEngine } from '../jobs/engine.ts'
+import type { JobBackend } from '../jobs/job-backend.ts'
 import { jobMetrics } from '../metrics/hooks.ts'
 import { collectEngineStats } from '../metrics/registry.ts'
 

@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
 import { GatewayError } from '../../errors.ts'
-import { connect, whenReady } from '../../jobs/redis/connection.ts'
 import { AUTH_FAILURE_WINDOW_MS, AuthFailures } from './auth-failures.ts'
 
 /** How long start-up waits for the rate-limit connection before it goes on (counting then fails open). */
@@ -47,13 +46,9 @@ export async function createRateLimiters(
   const failures = config.AKASHGEN_AUTH_FAILURES_PER_MINUTE
   if (max === 0 && failures === 0) return { requests: undefined, authFailures: undefined }
   const identities = new WeakMap<FastifyRequest, string>()
-  const redis = config.REDIS_URL ? connect(config.REDIS_URL, 'akashgen-rate-limit', logger) : undefined
-  if (redis) {
-    app.addHook('onClose', async () => redis.disconnect())
-    await whenReady(redis, REDIS_START_MS).catch(() =>
-      logger.warn('rate limits are not counted until Redis answers'),
-    )
-  }
+  // ioredis is loaded only when REDIS_URL is set (the memory-mode gateway never needs it).
+  const redis = config.REDIS_URL ? await connectShared(config.REDIS_URL, logger) : undefined
+  if (redis) app.addHook('onClose', async () => redis.disconnect())
   await app.register(fastifyRateLimit, {
     global: false,
     max: Math.max(1, max),
@@ -74,6 +69,16 @@ export async function createRateLimiters(
         )
       : undefined
   return { requests: max > 0 ? requestLimiter(app, config, identities) : undefined, authFailures }
+}
+
+/** The counters' own connection; start-up waits for it at most REDIS_START_MS, then goes on failing open. */
+async function connectShared(url: string, logger: Logger) {
+  const { connect, whenReady } = await import('../../jobs/redis/connection.ts')
+  const redis = connect(url, 'akashgen-rate-limit', logger)
+  await whenReady(redis, REDIS_START_MS).catch(() =>
+    logger.warn('rate limits are not counted until Redis answers'),
+  )
+  return redis
 }
 
 /** The per-caller request budget of AKASHGEN_RATE_LIMIT. */
