@@ -10,6 +10,7 @@ import { registerJobRoutes } from './http/job-routes.ts'
 import { openAIApi } from './http/openai/plugin.ts'
 import { playgroundPage } from './http/playground.ts'
 import { requestIdOf } from './http/request-log.ts'
+import { ownCompilersOnly } from './http/schema-compilers.ts'
 import { createLogger } from './logger.ts'
 import { registerMetricsRoute } from './metrics/http.ts'
 import http from './plugins/http.ts'
@@ -59,6 +60,8 @@ export async function buildApp({
     frameworkErrors: answerFrameworkError,
     // While closing, requests on open connections get our own 503 SHUTTING_DOWN (shutdown-gate.ts), not Fastify's.
     return503OnClosing: false,
+    // Every route brings its own zod compilers; Fastify's defaults (ajv) would load for nothing.
+    schemaController: ownCompilersOnly,
   })
   // Beyond the cap, new connections are closed as they are accepted (Node's server.maxConnections).
   if (config.AKASHGEN_MAX_CONNECTIONS > 0) app.server.maxConnections = config.AKASHGEN_MAX_CONNECTIONS
