@@ -1,5 +1,6 @@
 /** `npm run build` produces the bundle the Dockerfile runs, and that bundle serves a real image. */
 
+import { readFile } from 'node:fs/promises'
 import type { Emulator } from '@akashgen/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestEmulator } from '../support/emulator.ts'
@@ -31,5 +32,25 @@ describe('the production bundle', () => {
     expect(response.headers.get('content-type')).toBe('image/webp')
     running.child.kill('SIGTERM')
     expect((await running.exited).code).toBe(0)
+  })
+
+  it('loads bullmq and ioredis only behind a dynamic import (memory mode never loads them)', async () => {
+    // Run after the build above: every file server.mjs imports statically, followed through its chunks.
+    const staticallyLoaded = new Set<string>()
+    const packages = new Set<string>()
+    const follow = async (file: string): Promise<void> => {
+      if (staticallyLoaded.has(file)) return
+      staticallyLoaded.add(file)
+      const code = await readFile(new URL(`../../dist/${file}`, import.meta.url), 'utf8')
+      for (const [, specifier] of code.matchAll(/^import\s[^;]*?from\s*"([^"]+)"/gms)) {
+        if (specifier?.startsWith('./')) await follow(specifier.slice(2))
+        else if (specifier) packages.add(specifier)
+      }
+    }
+    await follow('server.mjs')
+    expect(packages).toContain('fastify')
+    expect([...packages].filter((name) => /^(bullmq|ioredis)(\/|$)/.test(name))).toEqual([])
+    const bundle = await readFile(new URL('../../dist/server.mjs', import.meta.url), 'utf8')
+    expect(bundle).toMatch(/await import\("\.\/backend-[\w-]+\.mjs"\)/)
   })
 })
