@@ -1,5 +1,6 @@
 /** One HTTP request to the upstream under its own timeout, with failures turned into GatewayErrors. */
 import { GatewayError } from '../errors.ts'
+import { startDeadline } from './deadline.ts'
 import { sendUpstreamRequest, type UpstreamRequestInit, type UpstreamResponse } from './http-request.ts'
 import { failureReason, MAX_UPSTREAM_ERROR_BODY_BYTES, MAX_UPSTREAM_JSON_BYTES } from './limits.ts'
 
@@ -18,13 +19,16 @@ export async function upstreamFetch(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<UpstreamResponse> {
-  const timeout = AbortSignal.timeout(timeoutMs)
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
+  const deadline = startDeadline(timeoutMs, signal)
   try {
     // Redirects are not followed (a 3xx is an answer like any other not-2xx one).
-    return await sendUpstreamRequest(url, init, combined)
+    const response = await sendUpstreamRequest(url, init, deadline.signal)
+    // The deadline covers the body too: it ends when the body has been read or dropped.
+    response.body.once('close', deadline.clear)
+    return response
   } catch (error) {
-    throw describeFailure(operation, error, timeoutMs, signal, timeout)
+    deadline.clear()
+    throw describeFailure(operation, error, timeoutMs, signal, deadline.timeout)
   }
 }
 
