@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorControl } from './emulator-control.ts'
 import { type LoadRun, startClosedLoop } from './load.ts'
 import { probeReader } from './probe-reader.ts'
+import { cpuTimeMs } from './proc-cpu.ts'
 import { startProbedServer } from './processes.ts'
 import { type Row, summarise } from './row.ts'
 import type { Scenario } from './scenarios.ts'
@@ -73,6 +74,7 @@ export async function measureScenario(
     await probe.reset()
     await control.reset()
     const startMs = performance.now()
+    const cpuStartMs = cpuTimeMs(proc.child.pid)
     if ('requests' in scenario.measure) {
       load = startClosedLoop({ ...measured, clients: 1, maxRequests: scenario.measure.requests })
       await load.done
@@ -80,6 +82,7 @@ export async function measureScenario(
       await sleep(scenario.measure.ms)
     }
     const endMs = performance.now()
+    const cpuMs = cpuTimeMs(proc.child.pid) - cpuStartMs
     const counters = await control.counters()
     const sample = await probe.sampleAfter(Date.now())
     const results = load?.results.filter((r) => r.endMs >= startMs && r.endMs <= endMs) ?? []
@@ -93,6 +96,7 @@ export async function measureScenario(
       statusRequests: counters.statusRequests,
       idle,
       sample,
+      cpuMs,
     })
   } finally {
     await load?.stop()

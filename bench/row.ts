@@ -37,6 +37,8 @@ export interface WindowData {
   statusRequests: number
   idle: ProbeSample
   sample: ProbeSample
+  /** The server process's CPU time (user + system, all threads) spent inside the window. */
+  cpuMs: number
 }
 
 /** Summarises a window: overhead and lag come from the emulator's own record of each request's job. */
@@ -73,6 +75,7 @@ export function summarise(data: WindowData): Row {
     peakRssMiB,
     rssGrowthMiB: peakRssMiB - idleRssMiB,
     loopP99Ms: data.sample.eventLoopP99Ms,
+    cpuPerImageMs: ok.length > 0 ? data.cpuMs / ok.length : Number.NaN,
   }
 }
 

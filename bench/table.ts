@@ -31,6 +31,7 @@ const COLUMNS: Column[] = [
   { head: 'status/image', cell: (r) => fixed(2)(r.statusPerImage), metric: 'statusPerImage' },
   { head: 'RSS peak MiB', cell: (r) => fixed(0)(r.peakRssMiB) },
   { head: 'RSS growth MiB', cell: (r) => fixed(1)(r.rssGrowthMiB), metric: 'rssGrowthMiB' },
+  { head: 'CPU ms/image', cell: (r) => fixed(2)(r.cpuPerImageMs), metric: 'cpuPerImageMs' },
   { head: 'loop p99 ms', cell: (r) => fixed(1)(r.loopP99Ms), metric: 'loopP99Ms' },
 ]
 

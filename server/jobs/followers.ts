@@ -7,6 +7,11 @@ import type { JobStore } from './store.ts'
 const FOLLOW_ATTEMPTS = 3
 /** The pause before the next try grows by this much each time. */
 const FOLLOW_RETRY_MS = 200
+/**
+ * The reason a follow ends with (nothing reads it): `abort()` without one builds a DOMException, stack and
+ * all, and every synchronous request ends a follow.
+ */
+const RELEASED = new Error('the follower let go')
 
 /**
  * Counts one follower of `jobId` until the returned function is called (once; later calls do nothing). A +1
@@ -27,7 +32,7 @@ export function followJob(store: JobStore, logger: Logger, jobId: string): () =>
       .catch((error: unknown) => logger.warn({ err: error, jobId }, 'a follower could not be uncounted'))
   return () => {
     if (released.signal.aborted) return
-    released.abort()
+    released.abort(RELEASED)
     // Once counted, the -1 goes out now, so a check right after this call already sees it.
     if (landed) void uncount()
     else void counted.then((ok) => (ok ? uncount() : undefined))

@@ -13,10 +13,16 @@ const NOBODY_LEFT = () => new GatewayError('CANCELLED', 'every caller of the ima
 /**
  * Downloads once and relays to every joiner: each gets the bytes seen so far, then the rest as they come, at
  * its own pace (the chunks are shared, not copied). The download runs at the upstream's pace and holds the
- * image until it ends (the image cap bounds it); the last joiner leaving before the end stops it.
+ * image until it ends (the image cap bounds it); the last joiner leaving before the end stops it. With
+ * `releaseDelivered`, when nobody asked to keep the image, chunks every reader has had are let go at once
+ * (a 2 MiB image is then not held whole per caller); the flight then takes no more joiners (`joinable`).
  */
 export class ImageFlight {
-  readonly #chunks: Buffer[] = []
+  /** The image's chunks in order; undefined where released (below #released). */
+  readonly #chunks: (Buffer | undefined)[] = []
+  readonly #releaseDelivered: boolean
+  /** Chunks before this index were released. */
+  #released = 0
   #ended = false
   #failure: unknown
   #stopped = false
@@ -36,8 +42,10 @@ export class ImageFlight {
   constructor(
     download: (signal: AbortSignal) => Promise<UpstreamImageStream>,
     settled: (image: StoredImage | undefined) => void,
+    options: { releaseDelivered?: boolean } = {},
   ) {
     this.#settled = settled
+    this.#releaseDelivered = options.releaseDelivered ?? false
     this.#opened = this.#start(download)
     // Only marks the rejection handled: every reader awaits #opened and gets the error itself.
     this.#opened.catch(() => {})
@@ -48,6 +56,8 @@ export class ImageFlight {
    * or with `signal`'s reason when the caller leaves first. `keep`: hand the whole image to `settled`.
    */
   async join(signal?: AbortSignal, keep = false): Promise<UpstreamImageStream> {
+    if (!this.joinable)
+      throw new GatewayError('INTERNAL', 'this image flight already let go of its first bytes')
     if (keep) this.#keep = true
     this.#waiting++
     let head: ImageHead
@@ -66,14 +76,29 @@ export class ImageFlight {
     return { ...head, chunks: reader }
   }
 
+  /** Whether a new caller can still get the whole image from this flight. */
+  get joinable(): boolean {
+    return this.#released === 0
+  }
+
   /** Pushes what `reader` has not had yet, as far as it takes; ends it when the download did. */
   feed(reader: FlightReader): void {
     while (reader.next < this.#chunks.length) {
-      if (!reader.push(this.#chunks[reader.next++])) return
+      const more = reader.push(this.#chunks[reader.next++])
+      this.#releaseDeliveredChunks()
+      if (!more) return
     }
     if (this.#failure !== undefined) reader.destroy(this.#failure as Error)
     else if (this.#ended) reader.push(null)
     else reader.hungry = true
+  }
+
+  /** Lets go of the chunks every reader has had, unless the image is to be kept or a joiner is on its way. */
+  #releaseDeliveredChunks(): void {
+    if (!this.#releaseDelivered || this.#keep || this.#waiting > 0 || this.#readers.size === 0) return
+    let delivered = this.#chunks.length
+    for (const reader of this.#readers) delivered = Math.min(delivered, reader.next)
+    while (this.#released < delivered) this.#chunks[this.#released++] = undefined
   }
 
   /** A reader is done (ended, or its caller hung up). */
@@ -105,7 +130,9 @@ export class ImageFlight {
       this.#ended = true
       this.#wake()
       this.#finish(
-        this.#keep ? { bytes: new Uint8Array(Buffer.concat(this.#chunks)), contentType } : undefined,
+        this.#keep
+          ? { bytes: new Uint8Array(Buffer.concat(this.#chunks as Buffer[])), contentType }
+          : undefined,
       )
     } catch (error) {
       this.#finish(undefined, error)

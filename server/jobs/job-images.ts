@@ -74,7 +74,8 @@ export class JobImages {
 
   #flightFor(job: JobRecord, result: string): ImageFlight {
     const current = this.#flights.get(job.id)
-    if (current) return current
+    // A flight that let go of its first bytes cannot serve a new caller: that one gets a download of its own.
+    if (current?.joinable) return current
     const expiresAt = (job.finishedAt ?? Date.now()) + this.#options.retentionMs
     const flight = new ImageFlight(
       (signal) => this.#download(result, signal),
@@ -82,6 +83,9 @@ export class JobImages {
         if (this.#flights.get(job.id) === flight) this.#flights.delete(job.id)
         if (image) this.#cache.put(job.id, image, expiresAt)
       },
+      // Images are up to AKASHGEN_MAX_IMAGE_BYTES each: holding every one whole while it streams would grow the
+      // process by that much per caller (issue 13's 50 callers of 2 MiB images).
+      { releaseDelivered: true },
     )
     this.#flights.set(job.id, flight)
     return flight

@@ -4,6 +4,7 @@ import type { GenerateRequest } from '@akashgen/contract'
 import { GatewayError } from '../errors.ts'
 import type { UpstreamClientOptions } from './client-options.ts'
 import { guardedCalls } from './guarded-call.ts'
+import type { UpstreamResponse } from './http-request.ts'
 import { sniffImageType } from './image-body.ts'
 import { createImageDownloader, notAnImage, type UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
@@ -64,7 +65,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const { observed, retried } = guardedCalls(options)
   const oversizeLogged = new Set<UpstreamOperation>()
   /** readJson, logging the first over-cap answer of each operation (each one still fails its call). */
-  const readJsonOnce = (operation: UpstreamOperation, response: Response) =>
+  const readJsonOnce = (operation: UpstreamOperation, response: UpstreamResponse) =>
     readJson(operation, response).catch((error: unknown) => {
       const maxBytes = error instanceof GatewayError && (error.details as { maxBytes?: number }).maxBytes
       if (maxBytes && !oversizeLogged.has(operation)) {
@@ -110,7 +111,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     )
     if (response.status === 404) {
       // Best-effort cleanup of an unread body; the 404 itself is what gets reported.
-      await response.body?.cancel().catch(() => {})
+      response.body.destroy()
       return { shape: 'array', jobs: new Map() }
     }
     if (!response.ok) throw await badStatus('status', response)

@@ -1,9 +1,9 @@
 /** Image downloads over node:http: streamed with backpressure, typed by their magic bytes, capped in size. */
-import { once } from 'node:events'
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { pipeline, type Readable, Transform } from 'node:stream'
 import { GatewayError } from '../errors.ts'
+import { startDeadline } from './deadline.ts'
 import { SNIFF_BYTES, sniffImageType, tooLarge } from './image-body.ts'
 import { describeFailure, statusError } from './request.ts'
 
@@ -41,12 +41,12 @@ export function createImageDownloader(options: { timeoutMs: number; maxBytes: nu
     })
 
   async function open(url: URL, signal?: AbortSignal): Promise<UpstreamImageStream> {
-    const timeout = AbortSignal.timeout(options.timeoutMs)
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
-    const failure = (error: unknown) => describeFailure('image', error, options.timeoutMs, signal, timeout)
+    const deadline = startDeadline(options.timeoutMs, signal)
+    const failure = (error: unknown) =>
+      describeFailure('image', error, options.timeoutMs, signal, deadline.timeout)
     let response: IncomingMessage | undefined
     try {
-      response = await get(url, combined)
+      response = await get(url, deadline.signal)
       const status = response.statusCode ?? 0
       if (status < 200 || status >= 300) {
         throw statusError('image', status, await readText(response, 4096), response.headers['retry-after'])
@@ -61,9 +61,12 @@ export function createImageDownloader(options: { timeoutMs: number; maxBytes: nu
       const chunks = Number.isInteger(declared)
         ? response
         : pipeline(response, byteCap(options.maxBytes), () => {})
+      // The deadline covers the whole body: it ends once the image was read or dropped.
+      chunks.once('close', deadline.clear)
       return { contentType, contentLength: Number.isInteger(declared) ? declared : undefined, chunks }
     } catch (error) {
       response?.destroy()
+      deadline.clear()
       throw failure(error)
     }
   }
@@ -83,15 +86,31 @@ async function readHead(stream: IncomingMessage): Promise<Uint8Array> {
       continue
     }
     if (stream.readableEnded) break
-    const settled = new AbortController()
-    await Promise.race([
-      once(stream, 'readable', { signal: settled.signal }),
-      once(stream, 'end', { signal: settled.signal }),
-    ]).finally(() => settled.abort())
+    await readableOrEnd(stream)
   }
   const head = Buffer.concat(chunks, length)
   if (length > 0) stream.unshift(head)
   return head
+}
+
+/**
+ * Resolves on the next 'readable' or 'end', rejects on 'error'. Plain listeners rather than `events.once` with
+ * an AbortController: aborting one to drop the loser built a DOMException per wait, per image.
+ */
+function readableOrEnd(stream: IncomingMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      stream.off('readable', onReady)
+      stream.off('end', onReady)
+      stream.off('error', settle)
+      if (error) reject(error)
+      else resolve()
+    }
+    const onReady = () => settle()
+    stream.on('readable', onReady)
+    stream.on('end', onReady)
+    stream.on('error', settle)
+  })
 }
 
 /** Passes bytes through, failing with UPSTREAM_ERROR once more than `maxBytes` went by. */

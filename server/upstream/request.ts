@@ -1,5 +1,7 @@
 /** One HTTP request to the upstream under its own timeout, with failures turned into GatewayErrors. */
 import { GatewayError } from '../errors.ts'
+import { startDeadline } from './deadline.ts'
+import { sendUpstreamRequest, type UpstreamRequestInit, type UpstreamResponse } from './http-request.ts'
 import { failureReason, MAX_UPSTREAM_ERROR_BODY_BYTES, MAX_UPSTREAM_JSON_BYTES } from './limits.ts'
 
 /** What the request is for, used in error messages ("upstream submit timed out after 30000 ms"). */
@@ -13,16 +15,20 @@ export type UpstreamOperation = 'submit' | 'status' | 'image'
 export async function upstreamFetch(
   operation: UpstreamOperation,
   url: URL,
-  init: RequestInit,
+  init: UpstreamRequestInit,
   timeoutMs: number,
   signal?: AbortSignal,
-): Promise<Response> {
-  const timeout = AbortSignal.timeout(timeoutMs)
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
+): Promise<UpstreamResponse> {
+  const deadline = startDeadline(timeoutMs, signal)
   try {
-    return await fetch(url, { ...init, signal: combined, redirect: 'manual' })
+    // Redirects are not followed (a 3xx is an answer like any other not-2xx one).
+    const response = await sendUpstreamRequest(url, init, deadline.signal)
+    // The deadline covers the body too: it ends when the body has been read or dropped.
+    response.body.once('close', deadline.clear)
+    return response
   } catch (error) {
-    throw describeFailure(operation, error, timeoutMs, signal, timeout)
+    deadline.clear()
+    throw describeFailure(operation, error, timeoutMs, signal, deadline.timeout)
   }
 }
 
@@ -63,41 +69,37 @@ const answerTooLarge = (operation: UpstreamOperation, maxBytes: number) =>
     },
   )
 
+/** What readJson and badStatus read: an UpstreamResponse, or a web Response (the parsers' tests build those). */
+type Answer = Pick<UpstreamResponse, 'status'> & {
+  headers: { get(name: string): string | null }
+  body: AsyncIterable<Uint8Array> | null
+}
+
 /**
- * Reads at most `maxBytes` of a body and cancels the rest (`complete` is false then). fetch decompresses a
- * gzip/br/deflate body as it is read, so the count is of decompressed bytes and a gzip bomb stops at the cap.
+ * Reads at most `maxBytes` of a body and stops reading the rest (`complete` is false then; leaving the loop
+ * destroys a Node stream and cancels a web one). Bodies arrive decompressed (http-request.ts, or fetch), so
+ * the count is of decompressed bytes and a gzip bomb stops at the cap.
  */
-async function readCapped(
-  response: Response,
-  maxBytes: number,
-): Promise<{ bytes: Buffer; complete: boolean }> {
-  const reader = response.body?.getReader()
-  if (!reader) return { bytes: Buffer.alloc(0), complete: true }
+async function readCapped(response: Answer, maxBytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
+  if (!response.body) return { bytes: Buffer.alloc(0), complete: true }
   const chunks: Uint8Array[] = []
   let total = 0
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return { bytes: Buffer.concat(chunks, total), complete: true }
-      const room = maxBytes - total
-      if (value.byteLength > room) {
-        chunks.push(value.subarray(0, room))
-        // Best-effort cleanup: the body is already cut at the cap; a failed cancel changes nothing for us.
-        await reader.cancel().catch(() => {})
-        return { bytes: Buffer.concat(chunks, maxBytes), complete: false }
-      }
-      chunks.push(value)
-      total += value.byteLength
+  for await (const value of response.body) {
+    const room = maxBytes - total
+    if (value.byteLength > room) {
+      chunks.push(value.subarray(0, room))
+      return { bytes: Buffer.concat(chunks, maxBytes), complete: false }
     }
-  } finally {
-    reader.releaseLock()
+    chunks.push(value)
+    total += value.byteLength
   }
+  return { bytes: Buffer.concat(chunks, total), complete: true }
 }
 
 /** Reads a JSON body under MAX_UPSTREAM_JSON_BYTES; a body that is not JSON, or too large, is UPSTREAM_ERROR. */
 export async function readJson(
   operation: UpstreamOperation,
-  response: Response,
+  response: Answer,
   maxBytes = MAX_UPSTREAM_JSON_BYTES,
 ): Promise<unknown> {
   const { bytes, complete } = await readCapped(response, maxBytes)
@@ -147,8 +149,8 @@ function retryAfterSeconds(header: string | null | undefined): number | undefine
   return seconds > 0 ? Math.min(MAX_RETRY_AFTER_S, seconds) : undefined
 }
 
-/** statusError for a fetch Response, reading at most MAX_UPSTREAM_ERROR_BODY_BYTES of its body. */
-export async function badStatus(operation: UpstreamOperation, response: Response): Promise<GatewayError> {
+/** statusError for an answer, reading at most MAX_UPSTREAM_ERROR_BODY_BYTES of its body. */
+export async function badStatus(operation: UpstreamOperation, response: Answer): Promise<GatewayError> {
   // A body lost midway only costs the reason's text: the status is the error reported.
   const read = await readCapped(response, MAX_UPSTREAM_ERROR_BODY_BYTES).catch(() => undefined)
   const body = read?.bytes.toString('utf8') ?? ''

@@ -8,7 +8,7 @@ import { ImageFlight } from '../../server/jobs/image-flight.ts'
 const WEBP_HEAD = Buffer.from('RIFF\0\0\0\0WEBP')
 
 /** A flight over a PassThrough the test writes the "upstream" bytes into. */
-function flightOverStream() {
+function flightOverStream(options: { releaseDelivered?: boolean } = {}) {
   const upstream = new PassThrough()
   let signal: AbortSignal | undefined
   const settled: Array<StoredImage | undefined> = []
@@ -18,6 +18,7 @@ function flightOverStream() {
       return { contentType: 'image/webp', contentLength: undefined, chunks: upstream }
     },
     (image) => settled.push(image),
+    options,
   )
   return { flight, upstream, settled, signal: () => signal }
 }
@@ -62,6 +63,32 @@ describe('ImageFlight', () => {
     expect(signal()?.aborted).toBe(true)
     expect(upstream.destroyed).toBe(true)
     expect(settled).toEqual([undefined])
+  })
+
+  it('releasing delivered chunks still gives the reader every byte, then takes no new joiner', async () => {
+    const { flight, upstream, settled } = flightOverStream({ releaseDelivered: true })
+    const reader = await flight.join()
+    upstream.write(WEBP_HEAD)
+    expect(await nextChunk(reader.chunks)).toEqual(WEBP_HEAD)
+    expect(flight.joinable).toBe(false)
+    await expect(flight.join()).rejects.toMatchObject({ code: 'INTERNAL' })
+    const rest = allBytes(reader.chunks)
+    upstream.end(Buffer.from('rest of the image'))
+    expect((await rest).toString()).toBe('rest of the image')
+    expect(settled).toEqual([undefined])
+  })
+
+  it('a joiner that asks to keep the image stops the release: the whole image is cached', async () => {
+    const { flight, upstream, settled } = flightOverStream({ releaseDelivered: true })
+    const [reader, keeper] = await Promise.all([flight.join(), flight.join(undefined, true)])
+    upstream.write(WEBP_HEAD)
+    expect(await nextChunk(reader.chunks)).toEqual(WEBP_HEAD)
+    expect(flight.joinable).toBe(true)
+    const kept = allBytes(keeper.chunks)
+    const rest = allBytes(reader.chunks)
+    upstream.end(Buffer.from('rest'))
+    await Promise.all([kept, rest])
+    expect(Buffer.from(settled[0]?.bytes ?? []).toString()).toBe('RIFF\0\0\0\0WEBPrest')
   })
 
   it('a caller who hangs up while the download opens gets its own reason', async () => {
