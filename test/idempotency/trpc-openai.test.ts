@@ -1,6 +1,6 @@
 /** Idempotency-Key on the tRPC `generate` mutation and on the OpenAI facade (n jobs under one key). */
 import { createAkashGenClient, generateImage } from '@akashgen/client'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { openAIFor, rejectionOf } from '../openai/support.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 
@@ -44,6 +44,8 @@ describe('tRPC generate with an Idempotency-Key header', () => {
     const a = await client.generate.mutate({ prompt: 'twice' })
     const b = await client.generate.mutate({ prompt: 'twice' })
     expect(b.jobId).not.toBe(a.jobId)
+    // generate answers before the upstream submit: wait for both, so none lands in the next test's counts.
+    await vi.waitFor(() => expect(harness.emulator.counters.submissions).toBe(2))
   })
 })
 
