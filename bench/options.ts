@@ -1,4 +1,4 @@
-// The bench's command line: --smoke, --only a,c, --no-baseline, --help.
+// The bench's command line: --smoke, --only a,c,f, --no-baseline, --help.
 import { parseArgs } from 'node:util'
 
 /** What one `npm run bench` run should do. */
@@ -9,9 +9,9 @@ export interface BenchOptions {
 }
 
 /** Usage text for --help and for bad flags. */
-export const USAGE = `Usage: npm run bench -- [--smoke] [--only a,b,c,d] [--no-baseline]
+export const USAGE = `Usage: npm run bench -- [--smoke] [--only a,b,c,d,f] [--no-baseline]
   --smoke        every scenario for about 2 s with small counts (what CI runs)
-  --only <ids>   run only these scenarios, e.g. --only a,c
+  --only <ids>   run only these scenarios, e.g. --only a,c (f: idle RSS and time to ready of the bundle)
   --no-baseline  skip the baseline (the Go proxy's algorithm); only the gateway is measured`
 
 /** Parses argv (without node and script); throws an Error with a one-line message for a bad flag. */
@@ -28,7 +28,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   })
   if (values.help) return 'help'
   const only = values.only?.split(',').map((id) => id.trim().toLowerCase())
-  const unknown = only?.filter((id) => !['a', 'b', 'c', 'd'].includes(id)) ?? []
-  if (unknown.length > 0) throw new Error(`--only takes scenario ids a, b, c, d; not ${unknown.join(', ')}`)
+  const unknown = only?.filter((id) => !['a', 'b', 'c', 'd', 'f'].includes(id)) ?? []
+  if (unknown.length > 0)
+    throw new Error(`--only takes scenario ids a, b, c, d, f; not ${unknown.join(', ')}`)
   return { smoke: values.smoke, only, baseline: !values['no-baseline'] }
 }

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { emulatorControl } from './emulator-control.ts'
+import { formatFootprint, measureFootprintRows } from './footprint-rows.ts'
 import { closeLoadSockets } from './load.ts'
 import { measureScenario, type ServerUnderTest } from './measure.ts'
 import { type BenchOptions, parseBenchArgs, USAGE } from './options.ts'
@@ -46,7 +47,13 @@ async function runBench(options: BenchOptions): Promise<Row[]> {
     }
   }
   console.log(formatTable(rows, chosen))
-  writeResults(options, rows)
+  let footprint: Awaited<ReturnType<typeof measureFootprintRows>> = []
+  if (!options.only || options.only.includes('f')) {
+    const runs = options.smoke ? 1 : 5
+    footprint = await measureFootprintRows(runs)
+    console.log(`\n${formatFootprint(footprint, runs)}`)
+  }
+  writeResults(options, rows, footprint)
   const empty = rows.filter((row) => row.images === 0)
   if (empty.length > 0) {
     throw new Error(`no images delivered in: ${empty.map((r) => `(${r.scenario}) ${r.server}`).join(', ')}`)
@@ -54,7 +61,7 @@ async function runBench(options: BenchOptions): Promise<Row[]> {
   return rows
 }
 
-function writeResults(options: BenchOptions, rows: Row[]): void {
+function writeResults(options: BenchOptions, rows: Row[], footprint: unknown[]): void {
   const machine = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
@@ -68,6 +75,7 @@ function writeResults(options: BenchOptions, rows: Row[]): void {
     machine,
     options,
     rows,
+    footprint,
   }
   mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true })
   writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`)

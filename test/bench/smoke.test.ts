@@ -7,7 +7,10 @@ const SERVERS = ['akashgen', 'baseline']
 
 describe('npm run bench -- --smoke', () => {
   it('prints the table with a row per scenario and server, each with images delivered', async () => {
-    const bench = runNode(['--import', 'tsx', 'bench/run.ts', '--smoke', '--only', SCENARIOS.join(',')], {})
+    const bench = runNode(
+      ['--import', 'tsx', 'bench/run.ts', '--smoke', '--only', [...SCENARIOS, 'f'].join(',')],
+      {},
+    )
     const { code } = await bench.exited
     expect(code, bench.stderr()).toBe(0)
     const lines = bench.stdout().split('\n')
@@ -21,12 +24,19 @@ describe('npm run bench -- --smoke', () => {
         expect(images, `images in (${scenario}) ${server}`).toBeGreaterThan(0)
       }
     }
+    // (f): the bundle's and bare Fastify's idle RSS and time to ready, each a positive figure.
+    for (const server of ['akashgen (node dist/server.mjs)', 'bare Fastify']) {
+      const row = lines.find((line) => line.startsWith(`f  ${server}`))
+      const [rss, ready] = (row?.slice(`f  ${server}`.length).match(/\d+(\.\d+)?/g) ?? []).map(Number)
+      expect(rss, `idle RSS of ${server}`).toBeGreaterThan(10)
+      expect(ready, `ready ms of ${server}`).toBeGreaterThan(0)
+    }
   }, 120_000)
 
   it('refuses an unknown scenario with its usage and exit code 2, starting nothing', async () => {
     const bench = runNode(['--import', 'tsx', 'bench/run.ts', '--only', 'z'], {})
     const { code } = await bench.exited
     expect(code).toBe(2)
-    expect(bench.stderr()).toContain('--only takes scenario ids a, b, c, d')
+    expect(bench.stderr()).toContain('--only takes scenario ids a, b, c, d, f')
   })
 })
