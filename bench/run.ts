@@ -1,6 +1,6 @@
 // `npm run bench`: starts the emulator, measures each scenario on the gateway and the baseline, prints one table.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { emulatorControl } from './emulator-control.ts'
@@ -13,7 +13,8 @@ import type { Row } from './row.ts'
 import { scenarios } from './scenarios.ts'
 import { formatTable } from './table.ts'
 
-const GATEWAY: ServerUnderTest = { name: 'akashgen', entry: 'server/server.ts' }
+// The bundle, as `npm start` runs it: issue 13's targets are on what ships, not on the sources under tsx.
+const GATEWAY: ServerUnderTest = { name: 'akashgen', entry: 'dist/server.mjs' }
 const BASELINE: ServerUnderTest = { name: 'baseline', entry: 'bench/baseline-proxy.ts' }
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 
@@ -21,6 +22,9 @@ const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 async function runBench(options: BenchOptions): Promise<Row[]> {
   const chosen = scenarios(options.smoke).filter((s) => !options.only || options.only.includes(s.id))
   const servers = options.baseline ? [GATEWAY, BASELINE] : [GATEWAY]
+  if (chosen.length > 0 && !existsSync(GATEWAY.entry)) {
+    throw new Error(`the bench measures ${GATEWAY.entry}: run \`npm run build\` first`)
+  }
   const emulatorProcess = await startEmulatorProcess([
     '--queue-ms',
     '0',
