@@ -141,7 +141,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     `server                                      idle RSS MiB  ready ms  CPU ms to ready  (median of 5, ${node === 'node' ? process.version : node})\n`,
   )
   for (const server of servers) {
-    const { idleRssMiB, readyMs, readyCpuMs } = await measureFootprint({ serverCommand: server.serverCommand })
+    const { idleRssMiB, readyMs, readyCpuMs } = await measureFootprint({
+      serverCommand: server.serverCommand,
+    })
     process.stdout.write(
       `${server.name.padEnd(44)}${idleRssMiB.toFixed(1).padStart(12)}${readyMs.toFixed(0).padStart(10)}${readyCpuMs.toFixed(0).padStart(17)}\n`,
     )

@@ -17,7 +17,7 @@ const entries = { server: 'server/server.ts' }
  * 120 ESM files) where the bundle keeps only what the gateway calls. The zod type provider comes with it, so both
  * share one zod (one globalRegistry); nothing left external imports zod.
  */
-const bundledPackages = new Set(['zod', 'fastify-type-provider-zod'])
+const bundledPackages = new Set(['zod', 'fastify-type-provider-zod', 'prom-client'])
 const serverManifest = JSON.parse(await readFile('server/package.json', 'utf8')) as {
   dependencies: Record<string, string>
 }
@@ -42,6 +42,25 @@ const withoutZodLocales: Plugin = {
   },
 }
 
+/**
+ * prom-client loads @opentelemetry/api (its global registries included) only to label process CPU samples with
+ * the active trace when exemplars are enabled, which the gateway never does: the module is bundled as a stub.
+ */
+const withoutOpenTelemetry: Plugin = {
+  name: 'without-opentelemetry',
+  setup(build) {
+    build.onResolve({ filter: /^@opentelemetry\/api$/ }, (args) =>
+      /node_modules\/prom-client\//.test(args.importer)
+        ? { path: 'opentelemetry-api', namespace: 'otel-stub' }
+        : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'otel-stub' }, () => ({
+      contents: 'module.exports = {}',
+      loader: 'js',
+    }))
+  },
+}
+
 const result = await build({
   entryPoints: entries,
   outdir: 'dist',
@@ -57,7 +76,11 @@ const result = await build({
   // In dist/ itself, next to server.mjs: code moved into a chunk keeps the same import.meta.url directory.
   chunkNames: '[name]-[hash]',
   alias: ownWorkspaces,
-  plugins: [withoutZodLocales],
+  plugins: [withoutZodLocales, withoutOpenTelemetry],
+  // prom-client is CommonJS: its require() calls of Node's own modules need a real require in each ESM chunk.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   sourcemap: true,
   metafile: true,
   logLevel: 'warning',
