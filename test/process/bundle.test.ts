@@ -69,7 +69,8 @@ describe('the production bundle', () => {
       if (staticallyLoaded.has(file)) return
       staticallyLoaded.add(file)
       const code = await readFile(new URL(`../../dist/${file}`, import.meta.url), 'utf8')
-      for (const [, specifier] of code.matchAll(/^import\s[^;]*?from\s*"([^"]+)"/gms)) {
+      // Static imports only (`import{a}from"x"`, `import"x"`), whitespace-minified or not; never `import(`.
+      for (const [, specifier] of code.matchAll(/\bimport\s*(?:[\w$*{}\s,]+?\s*from\s*)?"([^"]+)"/g)) {
         if (specifier?.startsWith('./')) await follow(specifier.slice(2))
         else if (specifier) packages.add(specifier)
       }
