@@ -5,27 +5,24 @@ import { build, type Plugin } from 'esbuild'
 import { buildPlayground } from './build-playground.ts'
 
 /**
- * The contract is bundled from source (the server's production install then needs no workspace links); the npm
- * dependencies stay imports from node_modules, but for the two below. The emulator is built by its own tsdown config.
+ * The contract is bundled from source (the server's production install then needs no workspace links), and so
+ * are most npm dependencies (below). The emulator is built by its own tsdown config.
  */
 const ownWorkspaces = { '@akashgen/contract': './contract' }
 
 const entries = { server: 'server/server.ts' }
 
 /**
- * npm packages left as imports from node_modules: the Redis backend's (loaded only with REDIS_URL), pino (its
- * transports run files of its own in worker threads), and the surfaces loaded on first request (Swagger UI
- * serves files from its own folder). Everything else is bundled: one file to read and compile instead of about
- * 300 CommonJS files resolved and read one by one.
+ * npm packages left as imports from node_modules: the Redis backend's (loaded only with REDIS_URL; bullmq reads
+ * its Lua scripts from its own folder) and the surfaces loaded on first request (Swagger UI serves files from
+ * its own folder). Everything else is bundled: a few files to read and compile instead of about 300 resolved
+ * and read one by one, and no CommonJS package imported from ESM at start-up (Node parses each such package
+ * with its WebAssembly cjs-module-lexer, about 1 MiB). pino is bundled too: the gateway uses no transport
+ * (pino's transports run files of their own in worker threads, which a bundle would not have).
  */
-const external = [
-  'bullmq',
-  'ioredis',
-  'pino',
-  '@fastify/swagger',
-  '@fastify/swagger-ui',
-  '@fastify/static',
-].flatMap((name) => [name, `${name}/*`])
+const external = ['bullmq', 'ioredis', '@fastify/swagger', '@fastify/swagger-ui', '@fastify/static'].flatMap(
+  (name) => [name, `${name}/*`],
+)
 
 /**
  * zod re-exports its 40 locales as `z.locales` (`config(z.locales.de())`); the gateway uses none (zod's English
