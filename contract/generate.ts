@@ -13,6 +13,7 @@ import {
   type SchedulerInput,
 } from './samplers.ts'
 import { quoted, textField } from './text.ts'
+import { WebhookInput } from './webhook.ts'
 
 /** Longest prompt (and negative prompt) accepted, in characters (Unicode code points, after NFC and trimming). */
 export const MAX_PROMPT_LENGTH = 2000
@@ -38,8 +39,8 @@ const optionalName = <T extends string>(
     ) as unknown as z.ZodType<string, T>
   ).optional()
 
-/** The fields a generate request may have: the Go proxy's four. */
-const FIELDS = ['prompt', 'negative', 'sampler', 'scheduler'] as const
+/** The fields a generate request may have: the Go proxy's four, and a webhook. */
+const FIELDS = ['prompt', 'negative', 'sampler', 'scheduler', 'webhook'] as const
 
 /** Why a body is refused as a whole: not an object, or fields the contract does not know (named). */
 function bodyError(issue: { code: string; keys?: string[] }): string {
@@ -78,13 +79,15 @@ export const GenerateInput = z
         description: `Matched case-insensitively; blank or absent means the one the sampler implies, else \`${DEFAULT_SCHEDULER}\`.`,
         enum: [...SCHEDULERS],
       }),
+      webhook: WebhookInput.optional(),
     },
     { error: bodyError },
   )
-  .transform(({ prompt, negative, sampler, scheduler }) => ({
+  .transform(({ prompt, negative, sampler, scheduler, webhook }) => ({
     prompt,
     negative: negative ?? '',
     ...normaliseSampling(sampler, scheduler),
+    ...(webhook ? { webhook } : {}),
   }))
 
 /** What callers send (aliases allowed, fields optional). */

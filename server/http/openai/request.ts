@@ -19,7 +19,17 @@ export interface ImagesRequest {
 const nHelp = `n must be an integer from 1 to ${MAX_IMAGES}`
 
 /** The order problems are reported in (and `param` names the first): the prompt, then as OpenAI lists them. */
-const PARAMS = ['prompt', 'model', 'n', 'size', 'response_format', 'negative_prompt', 'sampler', 'scheduler']
+const PARAMS = [
+  'prompt',
+  'model',
+  'n',
+  'size',
+  'response_format',
+  'negative_prompt',
+  'sampler',
+  'scheduler',
+  'webhook',
+]
 
 /**
  * OpenAI's fields. `user`, `quality`, `style` and `moderation` are accepted and ignored: they cannot change
@@ -30,6 +40,7 @@ const OpenAIFields = z.strictObject({
   negative_prompt: z.unknown().optional(),
   sampler: z.unknown().optional(),
   scheduler: z.unknown().optional(),
+  webhook: z.unknown().optional(),
   model: z
     .string({ error: `model must be "${MODEL_ID}"` })
     .refine((v) => v === MODEL_ID, { error: (i) => `unknown model "${i.input}": must be "${MODEL_ID}"` })
@@ -78,6 +89,7 @@ export function parseImagesRequest(body: unknown): ImagesRequest {
     negative: fields.negative_prompt,
     sampler: fields.sampler,
     scheduler: fields.scheduler,
+    webhook: fields.webhook,
   })
   if (own.success && contract.success) {
     return { generate: contract.data, n: own.data.n, responseFormat: own.data.response_format }
