@@ -21,6 +21,7 @@ const INTEGRATION = [
   'security',
   'sse',
   'trpc',
+  'webhooks',
 ]
 
 /** Folders whose tests spawn processes, drive a browser, build packages or run for long: minutes, not seconds. */
