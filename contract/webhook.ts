@@ -1,5 +1,6 @@
 /** Webhooks: what a generate request asks to be told about its job, and how the job view reports each delivery. */
 import { z } from 'zod'
+import { quoted } from './text.ts'
 
 /** The job changes a webhook can report: `running`, then one of the four final states. */
 export const WEBHOOK_EVENTS = ['running', 'succeeded', 'failed', 'cancelled', 'timed_out'] as const
@@ -52,7 +53,12 @@ export const WebhookInput = z
           examples: ['https://example.com/hooks/akashgen'],
         }),
       events: z
-        .array(WebhookEvent, { error: eventsHelp })
+        .array(
+          z.enum(WEBHOOK_EVENTS, {
+            error: (issue) => `unknown webhook event "${quoted(issue.input)}": ${eventsHelp}`,
+          }),
+          { error: eventsHelp },
+        )
         .min(1, { error: eventsHelp })
         .max(WEBHOOK_EVENTS.length * 2, { error: eventsHelp })
         .optional()
