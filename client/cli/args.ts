@@ -35,6 +35,7 @@ const FLAGS = {
   'api-key': { type: 'string' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
+  webhook: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const
@@ -52,6 +53,7 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     ...(values.negative === undefined ? {} : { negative: values.negative }),
     ...(values.sampler === undefined ? {} : { sampler: values.sampler }),
     ...(values.scheduler === undefined ? {} : { scheduler: values.scheduler }),
+    ...(values.webhook === undefined ? {} : { webhook: { url: values.webhook } }),
   }
   const checked = GenerateInput.safeParse(input)
   if (!checked.success) throw new UsageError(invalidRequestMessage(checked.error))

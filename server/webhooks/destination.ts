@@ -49,7 +49,7 @@ function blockedRanges(): BlockList {
 }
 
 /** INVALID_REQUEST naming `webhook.url`, as the contract's own checks do. */
-export function refusedUrl(reason: string, url: string): GatewayError {
+function refusedUrl(reason: string, url: string): GatewayError {
   const message = `webhook.url ${reason}`
   return new GatewayError('INVALID_REQUEST', `invalid request: ${message}`, {
     details: { formErrors: [], fieldErrors: { 'webhook.url': [message] }, url: url.slice(0, 200) },

@@ -5,7 +5,7 @@ import type { LookupFunction } from 'node:net'
 import type { Destination } from './destination.ts'
 
 /** Most bytes of a receiver's answer read (and thrown away); the connection is closed beyond it. */
-export const MAX_ANSWER_BYTES = 64 * 1024
+const MAX_ANSWER_BYTES = 64 * 1024
 
 /** A lookup that always answers the checked address: the connection can not be steered elsewhere by DNS. */
 function pinned({ address, family }: Destination): LookupFunction {
