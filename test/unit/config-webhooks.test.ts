@@ -2,18 +2,8 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { retryDelays } from '../../server/config/webhooks.ts'
-import { ConfigError, loadConfig } from '../../server/config.ts'
-
-/** The one line a refused environment stops start-up with. */
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env)
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message
-    throw error
-  }
-  throw new Error(`expected ${JSON.stringify(env)} to be refused`)
-}
+import { loadConfig } from '../../server/config.ts'
+import { configRefusal as refusal } from '../support/config-refusal.ts'
 
 describe('webhook configuration', () => {
   it('takes a whsec_ secret of 24-64 bytes; leaves webhooks off without one', () => {
