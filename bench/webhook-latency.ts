@@ -1,6 +1,6 @@
 // Webhook delivery latency and the retry schedule as a receiver sees them, all on loopback.
-// `npx tsx bench/webhook-latency.ts [jobs] [delays]` runs an emulator and an in-process gateway (memory mode), then:
-// (1) `jobs` (default 40) jobs, 4 at a time, each with a webhook to a receiver that verifies it with
+// `npx tsx bench/webhook-latency.ts [jobs] [delays] [at once]` runs an emulator and an in-process gateway (memory mode), then:
+// (1) after 8 warm-up jobs, `jobs` (default 40) jobs, `at once` (default 4) at a time, each with a webhook to a receiver that verifies it with
 //     `standardwebhooks`: p50/p90/max of arrival minus the job's `finishedAt`;
 // (2) one job whose receiver always answers 500, with AKASHGEN_WEBHOOK_RETRY_DELAYS_MS=`delays` (default
 //     500,1000,2000,4000): the offsets of every attempt from the job's end. Bounded: it stops by itself.
@@ -17,6 +17,7 @@ import { percentile } from './stats.ts'
 
 const jobs = Number(process.argv[2] ?? 40)
 const delays = process.argv[3] ?? '500,1000,2000,4000'
+const atOnce = Number(process.argv[4] ?? 4)
 const secret = `whsec_${randomBytes(32).toString('base64')}`
 const verifier = new Webhook(secret)
 
@@ -73,9 +74,11 @@ const waitUntil = async (done: () => boolean, limitMs: number) => {
 }
 
 try {
+  // Warm-up, not counted: the first connections and compiled paths cost tens of ms once.
+  await Promise.all(Array.from({ length: 8 }, (_, k) => run(`warm-up ${k}`)))
   const finished: Job[] = []
-  for (let i = 0; i < jobs; i += 4) {
-    const batch = Array.from({ length: Math.min(4, jobs - i) }, (_, k) => run(`latency ${i + k}`))
+  for (let i = 0; i < jobs; i += atOnce) {
+    const batch = Array.from({ length: Math.min(atOnce, jobs - i) }, (_, k) => run(`latency ${i + k}`))
     finished.push(...(await Promise.all(batch)))
   }
   await waitUntil(() => finished.every((job) => arrivals.has(job.jobId)), 10_000)
