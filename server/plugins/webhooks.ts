@@ -38,10 +38,13 @@ export default fp(
         retryDelaysMs: retryDelays(config.AKASHGEN_WEBHOOK_RETRY_DELAYS_MS),
         timeoutMs,
         publicUrl: config.AKASHGEN_PUBLIC_URL,
+        recordTtlMs: config.AKASHGEN_JOB_TIMEOUT_MS + config.AKASHGEN_RETENTION_MS,
       },
       jobBackend.store,
       queue,
       logger,
+      // The Redis queue also keeps the index of webhook jobs every replica reconciles.
+      queue instanceof MemoryDeliveryQueue ? undefined : queue,
     )
     webhooks.start()
     app.decorate('webhooks', webhooks)

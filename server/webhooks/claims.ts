@@ -17,31 +17,34 @@ export function dueEvents(job: JobRecord): WebhookEvent[] {
 /** The `webhook-id` of an event of a job: the same on every attempt. */
 const messageIdOf = (jobId: string, event: WebhookEvent) => `msg_${jobId}.${event}`
 
-/**
- * Adds a pending delivery for each due event to `job` (inside a store update) and returns the first attempt of
- * each: the payload is the job as it was at the event, with an absolute image URL.
- */
+/** Attempt `attempt` of `event`: the payload is the job as it was at the event, with an absolute image URL. */
+export function taskFor(job: JobRecord, event: WebhookEvent, attempt: number, now: number): DeliveryTask {
+  const origin = job.webhook?.origin ?? ''
+  const at = job.events.find((record) => record.status === event)
+  // The event log keeps the first and newest events; an event that fell out is shown as the job is now.
+  const data = at ? eventView(job, at, origin).job : jobView(job, origin, now)
+  const { webhook: _ownDeliveries, ...view } = data
+  const payload: WebhookPayload = {
+    type: `job.${event}`,
+    timestamp: new Date(at?.at ?? now).toISOString(),
+    data: view,
+  }
+  return {
+    jobId: job.id,
+    event,
+    attempt,
+    url: job.webhook?.url ?? '',
+    messageId: messageIdOf(job.id, event),
+    body: JSON.stringify(payload),
+  }
+}
+
+/** Adds a pending delivery for each due event to `job` (inside a store update); returns their first attempts. */
 export function claimDue(job: JobRecord, now: number): DeliveryTask[] {
   const webhook = job.webhook
   if (!webhook) return []
   return dueEvents(job).map((event) => {
     webhook.deliveries.push({ event, state: 'pending', attempts: 0, nextAttemptAt: now })
-    const at = job.events.find((record) => record.status === event)
-    // The event log keeps the first and newest events; an event that fell out is shown as the job is now.
-    const data = at ? eventView(job, at, webhook.origin).job : jobView(job, webhook.origin, now)
-    const { webhook: _ownDeliveries, ...view } = data
-    const payload: WebhookPayload = {
-      type: `job.${event}`,
-      timestamp: new Date(at?.at ?? now).toISOString(),
-      data: view,
-    }
-    return {
-      jobId: job.id,
-      event,
-      attempt: 1,
-      url: webhook.url,
-      messageId: messageIdOf(job.id, event),
-      body: JSON.stringify(payload),
-    }
+    return taskFor(job, event, 1, now)
   })
 }

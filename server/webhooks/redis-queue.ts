@@ -4,10 +4,13 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { connect, reconnectDelayMs } from '../jobs/redis/connection.ts'
 import type { DeliveryQueue, DeliveryTask } from './queue.ts'
+import type { WebhookJobIndex } from './reconcile.ts'
 
 const QUEUE_NAME = 'webhooks'
 /** Attempts running at once in one replica. */
 const CONCURRENCY = 16
+/** Most indexed jobs one reconcile pass reads. */
+const MAX_LISTED = 1000
 
 /** Settings of the delivery queue. */
 export interface RedisDeliveryOptions {
@@ -17,12 +20,13 @@ export interface RedisDeliveryOptions {
   lockMs: number
 }
 
-/** A BullMQ queue of delayed delivery tasks, with a worker in this replica. */
-export class RedisDeliveryQueue implements DeliveryQueue {
+/** A BullMQ queue of delayed delivery tasks, with a worker in this replica; and the index of webhook jobs. */
+export class RedisDeliveryQueue implements DeliveryQueue, WebhookJobIndex {
   readonly #queue: Queue
   readonly #options: RedisDeliveryOptions
   readonly #logger: Logger
   readonly #redis: Redis
+  readonly #indexKey: string
   #worker: Worker | undefined
 
   /** Opens a connection for the queue's commands; the worker opens its own blocking one. */
@@ -32,6 +36,7 @@ export class RedisDeliveryQueue implements DeliveryQueue {
     // Deliveries can wait for Redis to come back: commands queue while it is away instead of failing.
     this.#redis = connect(options.redisUrl, 'akashgen-webhooks', logger, { enableOfflineQueue: true })
     const redis = this.#redis
+    this.#indexKey = `${options.prefix}:webhook-jobs`
     this.#queue = new Queue(QUEUE_NAME, { connection: redis, prefix: options.prefix })
     this.#queue.on('error', (error) => logger.debug({ err: error.message }, 'webhook queue error'))
   }
@@ -45,6 +50,19 @@ export class RedisDeliveryQueue implements DeliveryQueue {
       removeOnComplete: true,
       removeOnFail: true,
     })
+  }
+
+  async add(jobId: string, expiresAt: number): Promise<void> {
+    await this.#redis.zadd(this.#indexKey, expiresAt, jobId)
+  }
+
+  async list(now: number): Promise<string[]> {
+    await this.#redis.zremrangebyscore(this.#indexKey, '-inf', now)
+    return this.#redis.zrangebyscore(this.#indexKey, now, '+inf', 'LIMIT', 0, MAX_LISTED)
+  }
+
+  async remove(jobId: string): Promise<void> {
+    await this.#redis.zrem(this.#indexKey, jobId)
   }
 
   process(run: (task: DeliveryTask) => Promise<void>): void {

@@ -1,8 +1,11 @@
-/** One delivery attempt: a POST to the checked address only, no redirects, a deadline, and a capped answer. */
+/** One delivery attempt: a signed POST to the checked address only, no redirects, a deadline, a capped answer. */
 import http from 'node:http'
 import https from 'node:https'
 import type { LookupFunction } from 'node:net'
-import type { Destination } from './destination.ts'
+import type { Destination, Destinations } from './destination.ts'
+import type { DeliveryTask } from './queue.ts'
+import type { DeliveryRecord } from './record.ts'
+import { signatureHeaders } from './signature.ts'
 
 /** Most bytes of a receiver's answer read (and thrown away); the connection is closed beyond it. */
 const MAX_ANSWER_BYTES = 64 * 1024
@@ -19,7 +22,7 @@ function pinned({ address, family }: Destination): LookupFunction {
  * POSTs `body` to `destination` and resolves with the receiver's status code, once its answer has been read
  * (up to MAX_ANSWER_BYTES). Rejects on a network error, or when `signal` aborts (the attempt's deadline).
  */
-export function postWebhook(
+function postWebhook(
   destination: Destination,
   headers: Record<string, string>,
   body: string,
@@ -52,4 +55,40 @@ export function postWebhook(
     })
     request.end(body)
   })
+}
+
+/** One attempt's outcome as the record keeps it; `retry` is false when no later attempt could do better. */
+export type Outcome = Pick<DeliveryRecord, 'lastStatusCode' | 'lastError'> & { ok: boolean; retry: boolean }
+
+/** What an attempt needs: the destination check, the signing key, its deadline, and the gateway's stop. */
+export interface AttemptDeps {
+  destinations: Destinations
+  key: Buffer
+  timeoutMs: number
+  stop: AbortSignal
+}
+
+/** Checks the destination again (its DNS may have changed) and makes one signed POST within the deadline. */
+export async function sendAttempt(task: DeliveryTask, deps: AttemptDeps): Promise<Outcome> {
+  let destination: Destination
+  try {
+    destination = await deps.destinations.resolve(task.url)
+  } catch (error) {
+    // Refused now: no retry would be let through either.
+    return { ok: false, retry: false, lastError: (error as Error).message }
+  }
+  const headers = {
+    ...signatureHeaders(deps.key, task.messageId, Math.floor(Date.now() / 1000), task.body),
+    'user-agent': 'akashgen-webhooks',
+  }
+  const deadline = AbortSignal.timeout(deps.timeoutMs)
+  try {
+    const status = await postWebhook(destination, headers, task.body, AbortSignal.any([deadline, deps.stop]))
+    return { ok: status >= 200 && status < 300, retry: true, lastStatusCode: status }
+  } catch (error) {
+    const reason = deadline.aborted
+      ? `no answer within ${deps.timeoutMs} ms`
+      : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)
+    return { ok: false, retry: true, lastError: reason }
+  }
 }

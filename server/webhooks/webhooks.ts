@@ -1,14 +1,15 @@
 /** Webhooks: admits a request's webhook, claims each event as jobs change, and delivers it with retries. */
-import type { GenerateRequest } from '@akashgen/contract'
+import { type GenerateRequest, isFinalStatus } from '@akashgen/contract'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.ts'
 import type { JobStore } from '../jobs/store.ts'
 import { claimDue, dueEvents } from './claims.ts'
-import { type Destination, Destinations } from './destination.ts'
+import { Destinations } from './destination.ts'
 import type { DeliveryQueue, DeliveryTask } from './queue.ts'
+import { reconcile, type WebhookJobIndex } from './reconcile.ts'
 import type { DeliveryRecord, JobWebhookRecord } from './record.ts'
-import { postWebhook } from './send.ts'
-import { secretKey, signatureHeaders } from './signature.ts'
+import { sendAttempt } from './send.ts'
+import { secretKey } from './signature.ts'
 
 /** Settings, from the configuration. */
 export interface WebhookOptions {
@@ -20,6 +21,8 @@ export interface WebhookOptions {
   timeoutMs: number
   /** AKASHGEN_PUBLIC_URL: the origin of image URLs in payloads, when set. */
   publicUrl: string | undefined
+  /** How long a job's record can live (its deadline plus retention): how long it stays indexed. */
+  recordTtlMs: number
 }
 
 /** What a surface submits: the request without its webhook, and the webhook as the job's record keeps it. */
@@ -28,11 +31,11 @@ export interface AdmittedRequest {
   webhook?: JobWebhookRecord
 }
 
+/** How often each replica reconciles the indexed jobs, and how late an attempt must be to be queued again. */
+const RECONCILE_MS = 30_000
+
 /** ±20 %: receivers that failed together are not all retried in the same instant. */
 const jitter = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4))
-
-/** One attempt's outcome as the record keeps it. */
-type Outcome = Pick<DeliveryRecord, 'lastStatusCode' | 'lastError'> & { ok: boolean; retry: boolean }
 
 /** The webhook service of one gateway process. */
 export class Webhooks {
@@ -44,9 +47,21 @@ export class Webhooks {
   readonly #key: Buffer | undefined
   /** Ends the attempts in flight when the gateway stops. */
   readonly #stopping = new AbortController()
+  /** Where unfinished webhook jobs are filed for `reconcile` (Redis only: memory dies with its jobs). */
+  readonly #index: WebhookJobIndex | undefined
+  /** Jobs this process filed and has not seen final yet, so each is filed once. */
+  readonly #filed = new Set<string>()
+  #reconciler: NodeJS.Timeout | undefined
 
-  constructor(options: WebhookOptions, store: JobStore, queue: DeliveryQueue, logger: Logger) {
+  constructor(
+    options: WebhookOptions,
+    store: JobStore,
+    queue: DeliveryQueue,
+    logger: Logger,
+    index?: WebhookJobIndex,
+  ) {
     this.#options = options
+    this.#index = index
     this.#store = store
     this.#queue = queue
     this.#logger = logger
@@ -61,11 +76,17 @@ export class Webhooks {
     this.#store.listen({
       changed: (jobId, record) => {
         const job = record()
+        if (!job.webhook) return
+        this.#file(jobId, job.createdAt, isFinalStatus(job.status))
         if (dueEvents(job).length > 0) void this.#claim(jobId)
       },
       stopRequested: () => {},
       resync: () => {},
     })
+    if (!this.#index) return
+    // At start (a replica may have died with work undone) and then now and again.
+    void this.#reconcile()
+    this.#reconciler = setInterval(() => void this.#reconcile(), RECONCILE_MS).unref()
   }
 
   /**
@@ -89,8 +110,36 @@ export class Webhooks {
 
   /** Stops running attempts (those in flight are cut short and count as not made). */
   async close(): Promise<void> {
+    clearInterval(this.#reconciler)
     this.#stopping.abort()
     await this.#queue.close()
+  }
+
+  /** Files an unfinished webhook job in the index once, before its final state can be missed. */
+  #file(jobId: string, createdAt: number, final: boolean): void {
+    if (final) {
+      this.#filed.delete(jobId)
+      return
+    }
+    if (!this.#index || this.#filed.has(jobId)) return
+    this.#filed.add(jobId)
+    this.#index
+      .add(jobId, createdAt + this.#options.recordTtlMs)
+      .catch((error: unknown) => this.#logger.warn({ err: error, jobId }, 'webhook job not indexed'))
+  }
+
+  /** One reconcile pass; an unreachable Redis waits for the next. */
+  async #reconcile(): Promise<void> {
+    if (!this.#index) return
+    const deps = {
+      store: this.#store,
+      index: this.#index,
+      claim: (jobId: string) => this.#claim(jobId),
+      schedule: (task: DeliveryTask, delayMs: number) => this.#queue.schedule(task, delayMs),
+    }
+    await reconcile(deps, Date.now(), RECONCILE_MS).catch((error: unknown) =>
+      this.#logger.warn({ err: error }, 'webhook reconcile failed'),
+    )
   }
 
   /** Records the job's due events as pending and schedules their first attempts; one replica wins each. */
@@ -110,7 +159,12 @@ export class Webhooks {
   /** Makes one attempt, records its outcome, and schedules the next one while the schedule lasts. */
   async #attempt(task: DeliveryTask): Promise<void> {
     const { jobId, event, attempt } = task
-    const outcome = await this.#send(task)
+    const outcome = await sendAttempt(task, {
+      destinations: this.#destinations,
+      key: this.#key as Buffer,
+      timeoutMs: this.#options.timeoutMs,
+      stop: this.#stopping.signal,
+    })
     // Cut short by shutdown: not an attempt. On Redis its task runs again on a replica that stays.
     if (this.#stopping.signal.aborted) return
     const delay = !outcome.ok && outcome.retry ? this.#options.retryDelaysMs[attempt - 1] : undefined
@@ -152,37 +206,5 @@ export class Webhooks {
       .catch((error: unknown) =>
         this.#logger.warn({ err: error, jobId, event }, 'webhook outcome not recorded'),
       )
-  }
-
-  /** One signed POST to the checked address, within the attempt's deadline. */
-  async #send(task: DeliveryTask): Promise<Outcome> {
-    let destination: Destination
-    try {
-      destination = await this.#destinations.resolve(task.url)
-    } catch (error) {
-      // Refused now (its DNS changed since the request was admitted): no retry would be let through either.
-      return { ok: false, retry: false, lastError: (error as GatewayError).message }
-    }
-    const key = this.#key
-    if (!key) return { ok: false, retry: false, lastError: 'no AKASHGEN_WEBHOOK_SECRET' }
-    const headers = {
-      ...signatureHeaders(key, task.messageId, Math.floor(Date.now() / 1000), task.body),
-      'user-agent': 'akashgen-webhooks',
-    }
-    const deadline = AbortSignal.timeout(this.#options.timeoutMs)
-    try {
-      const status = await postWebhook(
-        destination,
-        headers,
-        task.body,
-        AbortSignal.any([deadline, this.#stopping.signal]),
-      )
-      return { ok: status >= 200 && status < 300, retry: true, lastStatusCode: status }
-    } catch (error) {
-      const reason = deadline.aborted
-        ? `no answer within ${this.#options.timeoutMs} ms`
-        : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)
-      return { ok: false, retry: true, lastError: reason }
-    }
   }
 }

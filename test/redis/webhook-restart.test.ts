@@ -1,6 +1,11 @@
 /** A webhook retry pending in Redis outlives the gateway that scheduled it: a new process on the same Redis sends it. */
+import { randomUUID } from 'node:crypto'
 import type { Emulator } from '@akashgen/emulator'
+import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { JobRecord } from '../../server/jobs/job-record.ts'
+import { encodeRecord } from '../../server/jobs/redis/record-codec.ts'
+import { jobRecordKey } from '../../server/jobs/redis/redis-store.ts'
 import { startTestEmulator } from '../support/emulator.ts'
 import { type RunningProcess, runGateway } from '../support/process.ts'
 import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
@@ -10,7 +15,7 @@ import { jobView } from '../webhooks/support.ts'
 describe('webhooks on Redis', () => {
   let emulator: Emulator
   let receiver: WebhookReceiver | undefined
-  const prefix = freshPrefix()
+  let prefix = freshPrefix()
   const running: RunningProcess[] = []
 
   beforeAll(async () => {
@@ -25,26 +30,79 @@ describe('webhooks on Redis', () => {
     }
     await receiver?.close()
     await dropPrefix(REDIS_URL, prefix)
+    prefix = freshPrefix()
+  })
+
+  /** Starts a gateway process on this test's prefix with a secret and loopback receivers allowed. */
+  const start = async (secret: string, env: Record<string, string> = {}) => {
+    const gateway = await runGateway({
+      AKASHGEN_UPSTREAM_URL: emulator.url,
+      AKASHGEN_POLL_INTERVAL_MS: '20',
+      REDIS_URL,
+      AKASHGEN_REDIS_PREFIX: prefix,
+      AKASHGEN_WEBHOOK_SECRET: secret,
+      AKASHGEN_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      ...env,
+    })
+    running.push(gateway)
+    return gateway
+  }
+
+  it('work a dying replica left undone is done by the next one to start', async () => {
+    const secret = newWebhookSecret()
+    receiver = await startWebhookReceiver(secret)
+    const now = Date.now()
+    /** A succeeded job as a replica leaves it when it dies right after the final write: `deliveries` as given. */
+    const record = (deliveries: NonNullable<JobRecord['webhook']>['deliveries']): JobRecord => ({
+      id: randomUUID(),
+      request: { prompt: 'left behind', negative: '', sampler: 'euler', scheduler: 'normal' },
+      status: 'succeeded',
+      queuePosition: 0,
+      worker: null,
+      createdAt: now - 5000,
+      finishedAt: now - 4000,
+      events: [
+        { seq: 1, at: now - 5000, status: 'queued', queuePosition: 0, worker: null },
+        { seq: 2, at: now - 4000, status: 'succeeded', queuePosition: 0, worker: null },
+      ],
+      webhook: { url: receiver?.url ?? '', events: ['succeeded'], origin: 'https://gen.example', deliveries },
+    })
+    // One nobody claimed; one claimed a minute ago whose first attempt was never queued.
+    const unclaimed = record([])
+    const unqueued = record([
+      { event: 'succeeded', state: 'pending', attempts: 0, nextAttemptAt: now - 60_000 },
+    ])
+    const redis = new Redis(REDIS_URL)
+    try {
+      for (const job of [unclaimed, unqueued]) {
+        await redis.hset(jobRecordKey(prefix, job.id), 'v', 1, 'json', encodeRecord(job))
+        await redis.zadd(`${prefix}:webhook-jobs`, now + 60_000, job.id)
+      }
+    } finally {
+      redis.disconnect()
+    }
+    const gateway = await start(secret)
+    for (const job of [unclaimed, unqueued]) {
+      const view = await vi.waitFor(
+        async () => {
+          const seen = await jobView(gateway, job.id)
+          expect(seen.webhook?.deliveries[0]?.state).toBe('delivered')
+          return seen
+        },
+        { timeout: 15_000, interval: 100 },
+      )
+      expect(view.webhook?.deliveries[0]?.attempts).toBe(1)
+    }
+    const ids = receiver.received.map((r) => r.payload?.data.jobId).sort()
+    expect(ids).toEqual([unclaimed.id, unqueued.id].sort())
+    expect(receiver.received[0]?.payload?.data.imageUrl).toMatch(/^https:\/\/gen\.example\/api\/jobs\//)
   })
 
   it('a gateway killed while a retry is pending: a new process on the same Redis delivers it', async () => {
     const secret = newWebhookSecret()
     receiver = await startWebhookReceiver(secret, [500])
-    const start = async () => {
-      const gateway = await runGateway({
-        AKASHGEN_UPSTREAM_URL: emulator.url,
-        AKASHGEN_POLL_INTERVAL_MS: '20',
-        REDIS_URL,
-        AKASHGEN_REDIS_PREFIX: prefix,
-        AKASHGEN_WEBHOOK_SECRET: secret,
-        AKASHGEN_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
-        // Long enough to kill the first gateway and start the second before the retry is due.
-        AKASHGEN_WEBHOOK_RETRY_DELAYS_MS: '3000',
-      })
-      running.push(gateway)
-      return gateway
-    }
-    const first = await start()
+    // Long enough to kill the first gateway and start the second before the retry is due.
+    const first = await start(secret, { AKASHGEN_WEBHOOK_RETRY_DELAYS_MS: '3000' })
     const submitted = await fetch(`${first.url}/api/generate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', prefer: 'respond-async' },
@@ -61,7 +119,7 @@ describe('webhooks on Redis', () => {
     first.kill()
     await first.exited
 
-    const second = await start()
+    const second = await start(secret, { AKASHGEN_WEBHOOK_RETRY_DELAYS_MS: '3000' })
     const delivered = await vi.waitFor(
       async () => {
         const job = await jobView(second, jobId)
