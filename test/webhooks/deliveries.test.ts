@@ -134,6 +134,20 @@ describe('webhook deliveries', () => {
     expect(receiver.received.some((r) => r.payload?.data.jobId === other)).toBe(false)
   })
 
+  it.each([
+    ['failed', { failRate: 1 }, {}, 'JOB_FAILED'],
+    ['timed_out', { runMs: 5000 }, { AKASHGEN_JOB_TIMEOUT_MS: '1000' }, 'JOB_TIMEOUT'],
+  ] as const)('tells a %s job with its event and error', async (status, knobs, env, code) => {
+    const { receiver, gateway } = await setup([], env)
+    resetEmulator(harness.emulator, knobs)
+    const accepted = await submit(gateway, { prompt: `ends ${status}`, webhook: { url: receiver.url } })
+    const { jobId } = (await accepted.json()) as { jobId: string }
+    const job = await settledView(gateway, jobId)
+    expect(job.status).toBe(status)
+    expect(receiver.received.map((r) => r.payload?.type)).toEqual([`job.${status}`])
+    expect(receiver.received[0]?.payload?.data).toMatchObject({ jobId, status, error: { code } })
+  })
+
   it('tells a cancelled job with job.cancelled', async () => {
     const { receiver, gateway } = await setup()
     resetEmulator(harness.emulator, { runMs: 5000 })
