@@ -60,7 +60,8 @@ export const PreferredGpu = (
   .meta({
     description:
       'The GPUs the upstream may run the job on, best first: names from the table (matched case-insensitively), ' +
-      'each at most once. Absent means the list AkashGen’s own clients send. Sent upstream as `preferred_gpu`.',
+      `each at most once. Absent means the list AkashGen’s own clients send: ${DEFAULT_PREFERRED_GPUS.join(', ')}. ` +
+      'Sent upstream as `preferred_gpu`.',
     type: 'array',
     items: { type: 'string', enum: [...GPUS] },
     minItems: 1,
