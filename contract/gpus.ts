@@ -15,7 +15,7 @@ export type Gpu = (typeof GPUS)[number]
 export type GpuInput = Gpu | (string & {})
 
 /** The list (and order of preference) sent when a request names none: what AkashGen's own clients send. */
-export const DEFAULT_PREFERRED_GPUS: readonly Gpu[] = GPUS
+export const DEFAULT_PREFERRED_GPUS: readonly Gpu[] = [...GPUS]
 
 const gpuByKey = new Map<string, Gpu>(GPUS.map((name) => [name.toLowerCase(), name]))
 

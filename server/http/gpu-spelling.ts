@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { GatewayError } from '../errors.ts'
 
 /** The upstream's name for the field. */
-export const UPSTREAM_GPU_FIELD = 'preferred_gpu'
+const UPSTREAM_GPU_FIELD = 'preferred_gpu'
 
 /**
  * Moves `preferred_gpu` to `preferredGpu` in a parsed JSON body, so the contract checks it under its own name.

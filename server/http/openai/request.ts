@@ -34,7 +34,7 @@ const PARAMS = [
 const RENAMED: Record<string, string> = { negative: 'negative_prompt', preferredGpu: 'preferred_gpu' }
 
 /** The variable that adds model names (docs and error messages name it). */
-export const MODEL_ALIASES_VARIABLE = 'AKASHGEN_OPENAI_MODEL_ALIASES'
+const MODEL_ALIASES_VARIABLE = 'AKASHGEN_OPENAI_MODEL_ALIASES'
 
 /** `"akashgen"`, `"akashgen" or "dall-e-3"`: the model names a request may give, as messages list them. */
 function modelList(models: readonly string[]): string {
