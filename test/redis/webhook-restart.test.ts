@@ -55,7 +55,13 @@ describe('webhooks on Redis', () => {
     /** A succeeded job as a replica leaves it when it dies right after the final write: `deliveries` as given. */
     const record = (deliveries: NonNullable<JobRecord['webhook']>['deliveries']): JobRecord => ({
       id: randomUUID(),
-      request: { prompt: 'left behind', negative: '', sampler: 'euler', scheduler: 'normal' },
+      request: {
+        prompt: 'left behind',
+        negative: '',
+        sampler: 'euler',
+        scheduler: 'normal',
+        preferredGpu: ['RTX4090'],
+      },
       status: 'succeeded',
       queuePosition: 0,
       worker: null,

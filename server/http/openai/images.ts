@@ -13,7 +13,8 @@ import { originOf } from '../origin.ts'
 import { requireJson } from '../request-input.ts'
 import { callerOf } from '../security/caller.ts'
 import { startSyncWait } from '../sync-wait.ts'
-import { type ImagesRequest, parseImagesRequest } from './request.ts'
+import { servedModels } from './models.ts'
+import { type ImagesRequest, imagesRequestParser } from './request.ts'
 
 /** One image of the answer: the bytes in base64, or this gateway's URL of them. */
 export type OpenAIImage = { b64_json: string } | { url: string }
@@ -29,7 +30,8 @@ export interface OpenAIImagesResponse {
  * jobs; a caller who hangs up cancels them all, and one image failing fails the request and cancels the rest.
  */
 export function registerImageRoutes(app: FastifyInstance): void {
-  const { engine, idempotency, shutdown, webhooks } = app.services
+  const { engine, idempotency, shutdown, config, webhooks } = app.services
+  const parseImagesRequest = imagesRequestParser(servedModels(config.AKASHGEN_OPENAI_MODEL_ALIASES))
   app.post('/images/generations', async (request, reply): Promise<OpenAIImagesResponse> => {
     requireJson(request)
     const images = parseImagesRequest(request.body)
