@@ -1,4 +1,4 @@
-/** A webhook retry pending in Redis outlives the gateway that scheduled it: a new process on the same Redis sends it. */
+/** Webhooks on Redis: each event sent once by one replica, and pending work outliving the replica that had it. */
 import { randomUUID } from 'node:crypto'
 import type { Emulator } from '@akashgen/emulator'
 import { Redis } from 'ioredis'
@@ -47,6 +47,31 @@ describe('webhooks on Redis', () => {
     running.push(gateway)
     return gateway
   }
+
+  it('two replicas on one Redis send each event once', async () => {
+    const secret = newWebhookSecret()
+    receiver = await startWebhookReceiver(secret)
+    const [a, b] = await Promise.all([start(secret), start(secret)])
+    const ids: string[] = []
+    for (const [i, gateway] of [a, b, a, b].entries()) {
+      const response = await fetch(`${gateway.url}/api/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+        body: JSON.stringify({ prompt: `once ${i}`, webhook: { url: receiver?.url } }),
+      })
+      ids.push(((await response.json()) as { jobId: string }).jobId)
+    }
+    for (const jobId of ids) {
+      await vi.waitFor(
+        async () => expect((await jobView(b, jobId)).webhook?.deliveries[0]?.state).toBe('delivered'),
+        { timeout: 15_000, interval: 100 },
+      )
+    }
+    // Time for a duplicate to arrive, had a second replica claimed an event too.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const received = receiver.received.map((r) => r.payload?.data.jobId).sort()
+    expect(received).toEqual([...ids].sort())
+  })
 
   it('work a dying replica left undone is done by the next one to start', async () => {
     const secret = newWebhookSecret()
