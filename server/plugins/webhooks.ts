@@ -38,6 +38,7 @@ export default fp(
         retryDelaysMs: retryDelays(config.AKASHGEN_WEBHOOK_RETRY_DELAYS_MS),
         timeoutMs,
         publicUrl: config.AKASHGEN_PUBLIC_URL,
+        onAttempt: (result) => app.metrics.webhookAttempts.inc({ result }),
         recordTtlMs: config.AKASHGEN_JOB_TIMEOUT_MS + config.AKASHGEN_RETENTION_MS,
       },
       jobBackend.store,
@@ -50,5 +51,5 @@ export default fp(
     app.decorate('webhooks', webhooks)
     app.addHook('onClose', () => webhooks.close())
   },
-  { name: 'webhooks', dependencies: ['jobs'] },
+  { name: 'webhooks', dependencies: ['metrics', 'jobs'] },
 )

@@ -21,6 +21,8 @@ export interface WebhookOptions {
   timeoutMs: number
   /** AKASHGEN_PUBLIC_URL: the origin of image URLs in payloads, when set. */
   publicUrl: string | undefined
+  /** Told of each attempt's result (`retry` when it failed and another is due), e.g. for metrics. */
+  onAttempt?: (result: 'delivered' | 'retry' | 'failed') => void
   /** How long a job's record can live (its deadline plus retention): how long it stays indexed. */
   recordTtlMs: number
 }
@@ -192,6 +194,7 @@ export class Webhooks {
       status: last.lastStatusCode,
       reason: last.lastError,
     }
+    this.#options.onAttempt?.(delivery.state === 'pending' ? 'retry' : delivery.state)
     if (delivery.state === 'failed') this.#logger.warn(log, 'webhook delivery failed')
     else this.#logger.info(log, ok ? 'webhook delivered' : 'webhook attempt failed')
     await this.#store

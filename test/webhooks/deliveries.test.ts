@@ -1,5 +1,6 @@
 /** Webhook deliveries to a real receiver that verifies them with `standardwebhooks`: success, retries, a dead end. */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { scrape } from '../metrics/prometheus-text.ts'
 import { resetEmulator } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { newWebhookSecret, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts'
@@ -69,6 +70,9 @@ describe('webhook deliveries', () => {
         lastStatusCode: 204,
       }),
     ])
+    const metrics = await scrape(gateway.url)
+    expect(metrics.value('akashgen_webhook_attempts_total', { result: 'retry' })).toBe(2)
+    expect(metrics.value('akashgen_webhook_attempts_total', { result: 'delivered' })).toBe(1)
   })
 
   it('gives up on a dead receiver after the schedule; the job and its slot are not held by it', async () => {
@@ -90,6 +94,9 @@ describe('webhook deliveries', () => {
     ])
     expect(job.webhook?.deliveries[0]?.lastError).toMatch(/ECONNREFUSED/)
     expect(job.webhook?.deliveries[0]).not.toHaveProperty('nextAttemptAt')
+    const metrics = await scrape(gateway.url)
+    expect(metrics.value('akashgen_webhook_attempts_total', { result: 'retry' })).toBe(2)
+    expect(metrics.value('akashgen_webhook_attempts_total', { result: 'failed' })).toBe(1)
   })
 
   it('shows a retry pending with its next attempt time while the schedule runs', async () => {
