@@ -120,7 +120,8 @@ describe('webhook deliveries', () => {
 
   it('sends only the events asked for, in order', async () => {
     const { receiver, gateway } = await setup()
-    resetEmulator(harness.emulator, { runMs: 300 })
+    // Long enough for the poller to see it running, even on a busy machine.
+    resetEmulator(harness.emulator, { runMs: 800 })
     const events = ['running', 'succeeded']
     const accepted = await submit(gateway, { prompt: 'every step', webhook: { url: receiver.url, events } })
     const { jobId } = (await accepted.json()) as { jobId: string }
