@@ -7,8 +7,8 @@ import type { DeliveryQueue, DeliveryTask } from './queue.ts'
 import type { WebhookJobIndex } from './reconcile.ts'
 
 const QUEUE_NAME = 'webhooks'
-/** Attempts running at once in one replica. */
-const CONCURRENCY = 16
+/** Attempts running at once in one replica: dead receivers (each attempt up to its timeout) leave room for others. */
+const CONCURRENCY = 64
 /** Most indexed jobs one reconcile pass reads. */
 const MAX_LISTED = 1000
 
