@@ -2,6 +2,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { LookupFunction } from 'node:net'
+import { linkSignals } from '../abort-link.ts'
 import type { Destination, Destinations } from './destination.ts'
 import type { DeliveryTask } from './queue.ts'
 import type { DeliveryRecord } from './record.ts'
@@ -82,13 +83,17 @@ export async function sendAttempt(task: DeliveryTask, deps: AttemptDeps): Promis
     'user-agent': 'akashgen-webhooks',
   }
   const deadline = AbortSignal.timeout(deps.timeoutMs)
+  // Not AbortSignal.any: it would leave a reference on the process-long `stop` per attempt (abort-link.ts).
+  const linked = linkSignals(deadline, deps.stop)
   try {
-    const status = await postWebhook(destination, headers, task.body, AbortSignal.any([deadline, deps.stop]))
+    const status = await postWebhook(destination, headers, task.body, linked.signal)
     return { ok: status >= 200 && status < 300, retry: true, lastStatusCode: status }
   } catch (error) {
     const reason = deadline.aborted
       ? `no answer within ${deps.timeoutMs} ms`
       : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)
     return { ok: false, retry: true, lastError: reason }
+  } finally {
+    linked.unlink()
   }
 }
