@@ -8,7 +8,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const WORKSPACES = ['contract', 'client', 'emulator', 'server', 'react', 'examples/react-vite']
+/** The root's workspaces, as package.json lists them. */
+const WORKSPACES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] })
+  .workspaces
 /** What the contract may import besides its own files: it must load in any runtime and depend on zod only. */
 const CONTRACT_ALLOWED = new Set(['zod'])
 
