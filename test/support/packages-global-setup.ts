@@ -1,7 +1,8 @@
 /**
  * Vitest global setup: rebuilds a publishable package (contract, client, emulator, react) whose dist/ is missing
  * or older than its sources, so the tests that run built code (the `akashgen` and `akashgen-emulator` bins, the
- * React example's build) never run a stale build. `npm ci` builds them once (the root `prepare` script); this only catches later edits.
+ * React example's build) never run a stale build. `npm ci` builds them once (the root `prepare` script); this
+ * only catches later edits.
  */
 import { execFileSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
