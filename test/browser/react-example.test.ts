@@ -15,6 +15,7 @@ import { launchChromium } from '../support/chromium.ts'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 import { startProxy, type TestProxy } from '../support/proxy.ts'
+import { refusedPrompt } from '../support/trpc-refusal.ts'
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/react-vite', import.meta.url))
 
@@ -116,21 +117,12 @@ describe('the React example app', () => {
     const page = await openExample(gateway.url)
     const upstreamJobs = harness.emulator.jobs().length
     const prompt = 'x'.repeat(2001)
-    const answer = await fetch(`${gateway.url}/trpc/generate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ json: { prompt } }),
-    })
-    const { error } = (await answer.json()) as {
-      error: { json: { message: string; data: { fieldErrors: { fieldErrors: { prompt: string[] } } } } }
-    }
+    const refusal = await refusedPrompt(gateway.url, prompt)
     await generate(page, prompt)
     await page.locator('#error').waitFor()
-    expect(await page.locator('#error-message').textContent()).toBe(error.json.message)
+    expect(await page.locator('#error-message').textContent()).toBe(refusal.message)
     expect(await page.locator('#error-code').textContent()).toBe('INVALID_REQUEST')
-    expect(await page.locator('#prompt-error').textContent()).toBe(
-      error.json.data.fieldErrors.fieldErrors.prompt.join('; '),
-    )
+    expect(await page.locator('#prompt-error').textContent()).toBe(refusal.promptError)
     expect(await page.locator('#prompt').getAttribute('aria-invalid')).toBe('true')
     expect(harness.emulator.jobs()).toHaveLength(upstreamJobs)
   })
