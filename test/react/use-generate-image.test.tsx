@@ -60,7 +60,8 @@ describe('useGenerateImage', () => {
     const before = renders.count
     act(() => result.current.generate({ prompt: 'a hook made this' }))
     await until(() => expect(result.current.imageUrl).toBeDefined())
-    console.info(`useGenerateImage: ${renders.count - before} renders from generate() to the image`)
+    const rendersPerJob = renders.count - before
+    console.info(`useGenerateImage: ${rendersPerJob} renders from generate() to the image`)
 
     const upstream = upstreamJobFor(harness.emulator, 'a hook made this')
     const statuses = [...new Set(seen.map((state) => state.status))]
@@ -70,6 +71,9 @@ describe('useGenerateImage', () => {
     expect(running?.progress?.queuePosition).toBe(0)
     expect(result.current.progress?.elapsedMs).toBeGreaterThan(0)
     expect(result.current.error).toBeNull()
+    // One render per job event, plus submitting, accepted and the image: nothing renders on a timer.
+    const events = new Set(seen.map((state) => state.job).filter(Boolean)).size
+    expect(rendersPerJob).toBeLessThanOrEqual(events + 3)
 
     const served = await servedImage(harness.emulator, upstream)
     const imageUrl = result.current.imageUrl
@@ -81,6 +85,20 @@ describe('useGenerateImage', () => {
     expect([result.current.imageUrl, result.current.job]).toEqual([undefined, undefined])
     expect(objectUrls.revoked).toEqual([imageUrl])
     expect(resolveObjectURL(imageUrl ?? '')).toBeUndefined()
+  })
+
+  it("sends the provider's API key on the call, the event stream and the image download", async () => {
+    const key = 'react-hooks-test-key-0123456789'
+    const gateway = await harness.openGateway({ AKASHGEN_CORS_ORIGINS: PAGE_ORIGIN, AKASHGEN_API_KEYS: key })
+    const { result } = renderWithGateway(gateway.url, () => useGenerateImage(), key)
+    act(() => result.current.generate({ prompt: 'behind a key' }))
+    await until(() => expect(result.current.imageUrl).toBeDefined())
+    const served = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, 'behind a key'))
+    expect((await objectUrlBytes(result.current.imageUrl)).equals(served.bytes)).toBe(true)
+
+    const { result: keyless } = renderWithGateway(gateway.url, () => useGenerateImage())
+    act(() => keyless.current.generate({ prompt: 'without the key' }))
+    await until(() => expect(keyless.current.error?.code).toBe('UNAUTHORIZED'))
   })
 
   it('revokes the object URL when the component unmounts', async () => {
