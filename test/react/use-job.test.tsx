@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { useDom } from '../support/dom.ts'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
+import { startStreamCuttingProxy } from '../support/proxy.ts'
 import { PAGE_ORIGIN, renderWithGateway } from './render.tsx'
 
 useDom()
@@ -32,6 +33,25 @@ describe('useJob', () => {
     )
     const shown = await resolveObjectURL(result.current.imageUrl ?? '')?.arrayBuffer()
     expect(Buffer.from(shown ?? new ArrayBuffer(0)).equals(served.bytes)).toBe(true)
+  })
+
+  it('resumes after the event stream is cut, from the last event seen, to the image', async () => {
+    resetEmulator(harness.emulator, { queueMs: 300, runMs: 1_500 })
+    const gateway = await harness.openGateway({ AKASHGEN_CORS_ORIGINS: PAGE_ORIGIN })
+    const proxy = await startStreamCuttingProxy(gateway.url, 500)
+    const { streams } = proxy
+    try {
+      const { jobId } = await createAkashGenClient({ url: gateway.url }).generate.mutate({
+        prompt: 'cut short',
+      })
+      const { result } = renderWithGateway(proxy.url, () => useJob(jobId))
+      await waitFor(() => expect(result.current.imageUrl).toBeDefined(), { timeout: 15_000 })
+      expect(result.current.status).toBe('succeeded')
+      expect(streams.length).toBeGreaterThanOrEqual(2)
+      expect(streams[1]?.headers['last-event-id']).toMatch(/^\d+$/)
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('reports an unknown job with code NOT_FOUND', async () => {
