@@ -34,29 +34,32 @@ export function useJob(jobId: string | null | undefined): JobState {
   const trpc = useAkashGenTRPC()
   // Kept here, not read from the subscription's `data`: that is cleared when the stream ends after the final event.
   const [latest, setLatest] = useState<Job>()
-  const events = useSubscription(
+  // Only a stream that gave up: while it reconnects after a drop (its `connecting` state) nothing is wrong yet.
+  const [failed, setFailed] = useState<{ jobId: string; error: AkashGenError }>()
+  useSubscription(
     trpc.jobEvents.subscriptionOptions(jobId ? { jobId } : skipToken, {
       onData: (event) => setLatest(event.data.job),
+      onError: (error) => jobId && setFailed({ jobId, error: toAkashGenError(error) }),
     }),
   )
-  // The last job is kept after a jobId change until the new stream starts: only show the current job's.
+  // Another job's state is kept after a jobId change until the new stream speaks: show only this job's.
   const job = latest && latest.jobId === jobId ? latest : undefined
+  const streamError = failed && failed.jobId === jobId ? failed.error : undefined
   const image = useImageObjectUrl(job)
-  const streamError = events.error
   const progress = useMemo(
     () => job && { queuePosition: job.queuePosition, worker: job.worker, elapsedMs: job.elapsedMs },
     [job],
   )
-  const error = useMemo(() => {
-    if (streamError && jobId) return toAkashGenError(streamError)
-    return job ? jobError(job) : null
-  }, [streamError, job, jobId])
+  const error = useMemo(() => streamError ?? (job ? jobError(job) : null), [streamError, job])
   return { job, status: job?.status, progress, imageUrl: image.url, error: error ?? image.error }
 }
+
+/** The code of a job that ended without an image when the gateway gave none. */
+const FINAL_CODES = { failed: 'JOB_FAILED', cancelled: 'CANCELLED', timed_out: 'JOB_TIMEOUT' } as const
 
 /** The error of a job that ended without an image; null while it runs or once it succeeded. */
 function jobError(job: Job): AkashGenError | null {
   if (job.status === 'succeeded' || job.status === 'queued' || job.status === 'running') return null
-  const code = job.error?.code ?? (job.status === 'timed_out' ? 'JOB_TIMEOUT' : 'CANCELLED')
+  const code = job.error?.code ?? FINAL_CODES[job.status]
   return new AkashGenError(code, job.error?.message ?? `the job ended ${job.status}`, { job })
 }

@@ -54,6 +54,19 @@ describe('useJob', () => {
     }
   })
 
+  it("reports a failed job with the gateway's code and message", async () => {
+    resetEmulator(harness.emulator, { failRate: 1, failureReason: 'the worker ran out of memory' })
+    const gateway = await harness.openGateway({ AKASHGEN_CORS_ORIGINS: PAGE_ORIGIN })
+    const client = createAkashGenClient({ url: gateway.url })
+    const { jobId } = await client.generate.mutate({ prompt: 'doomed' })
+    const { result } = renderWithGateway(gateway.url, () => useJob(jobId))
+    await waitFor(() => expect(result.current.status).toBe('failed'), { timeout: 10_000 })
+    const { error } = await client.jobStatus.query({ jobId })
+    expect(error?.message).toContain('out of memory')
+    expect([result.current.error?.code, result.current.error?.message]).toEqual([error?.code, error?.message])
+    expect(result.current.imageUrl).toBeUndefined()
+  })
+
   it('reports an unknown job with code NOT_FOUND', async () => {
     const gateway = await harness.openGateway({ AKASHGEN_CORS_ORIGINS: PAGE_ORIGIN })
     const { result } = renderWithGateway(gateway.url, () => useJob('00000000-0000-4000-8000-000000000000'))
