@@ -13,4 +13,6 @@ export default defineConfig({
   platform: 'neutral',
   deps: { alwaysBundle: ['@trpc/tanstack-react-query'], onlyBundle: ['@trpc/tanstack-react-query'] },
   dts: { eager: true, build: true },
+  // The hooks run in the browser: React Server Components frameworks (Next.js) must load this module as client code.
+  banner: { js: "'use client';" },
 })
