@@ -9,7 +9,7 @@ import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.
 import { useGatewayHarness } from '../support/harness.ts'
 import { PAGE_ORIGIN, renderWithGateway } from './render.tsx'
 
-useDom()
+useDom(PAGE_ORIGIN)
 const harness = useGatewayHarness()
 const openGateway = () => harness.openGateway({ AKASHGEN_CORS_ORIGINS: PAGE_ORIGIN })
 

@@ -10,7 +10,7 @@ import { useGatewayHarness } from '../support/harness.ts'
 import { startStreamCuttingProxy } from '../support/proxy.ts'
 import { PAGE_ORIGIN, renderWithGateway } from './render.tsx'
 
-useDom()
+useDom(PAGE_ORIGIN)
 const harness = useGatewayHarness()
 
 describe('useJob', () => {

@@ -6,24 +6,21 @@
 import { Window } from 'happy-dom'
 import { afterAll, beforeAll } from 'vitest'
 
-/** Registers the hooks; call it at the top of a test file, before anything renders. */
-export function useDom(): void {
-  const window = new Window({ url: 'http://127.0.0.1/' }) // the origin the React tests' gateways allow
+/** Registers the hooks; call it at the top of a test file, before anything renders. `origin` is the page's. */
+export function useDom(origin: string): void {
+  let window: Window | undefined
   const added: string[] = []
   beforeAll(() => {
-    for (const key of Object.getOwnPropertyNames(window)) {
+    window = new Window({ url: `${origin}/` })
+    const properties = window as unknown as Record<string, unknown>
+    for (const key of ['window', ...Object.getOwnPropertyNames(window)]) {
       if (key in globalThis || key.startsWith('_')) continue
-      Object.defineProperty(globalThis, key, {
-        configurable: true,
-        writable: true,
-        value: (window as unknown as Record<string, unknown>)[key],
-      })
+      Object.defineProperty(globalThis, key, { configurable: true, writable: true, value: properties[key] })
       added.push(key)
     }
-    Object.defineProperty(globalThis, 'window', { configurable: true, writable: true, value: window })
   })
   afterAll(async () => {
-    for (const key of added) delete (globalThis as Record<string, unknown>)[key]
-    await window.happyDOM.close()
+    for (const key of added.splice(0)) delete (globalThis as Record<string, unknown>)[key]
+    await window?.happyDOM.close()
   })
 }
