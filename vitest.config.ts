@@ -22,6 +22,7 @@ const INTEGRATION = [
   'sse',
   'react',
   'trpc',
+  'webhooks',
 ]
 
 /** Folders whose tests spawn processes, drive a browser, build packages or run for long: minutes, not seconds. */

@@ -14,6 +14,7 @@ import {
   type SchedulerInput,
 } from './samplers.ts'
 import { quoted, textField } from './text.ts'
+import { WebhookInput } from './webhook.ts'
 
 /** Longest prompt (and negative prompt) accepted, in characters (Unicode code points, after NFC and trimming). */
 export const MAX_PROMPT_LENGTH = 2000
@@ -39,8 +40,8 @@ const optionalName = <T extends string>(
     ) as unknown as z.ZodType<string, T>
   ).optional()
 
-/** The fields a generate request may have: the Go proxy's four, and the upstream's GPU preference. */
-const FIELDS = ['prompt', 'negative', 'sampler', 'scheduler', 'preferredGpu'] as const
+/** The fields a generate request may have: the Go proxy's four, the upstream's GPU preference, a webhook. */
+const FIELDS = ['prompt', 'negative', 'sampler', 'scheduler', 'preferredGpu', 'webhook'] as const
 
 /** Why a body is refused as a whole: not an object, or fields the contract does not know (named). */
 function bodyError(issue: { code: string; keys?: string[] }): string {
@@ -80,6 +81,7 @@ export const GenerateInput = z
         enum: [...SCHEDULERS],
       }),
       preferredGpu: PreferredGpu,
+      webhook: WebhookInput.optional(),
     },
     { error: bodyError },
   )

@@ -36,6 +36,7 @@ const FLAGS = {
   'api-key': { type: 'string' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
+  webhook: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const
@@ -55,6 +56,7 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     ...(values.scheduler === undefined ? {} : { scheduler: values.scheduler }),
     // `--gpu RTX4090,A100`: the contract checks each name, so a typo is refused like a bad sampler.
     ...(values.gpu === undefined ? {} : { preferredGpu: values.gpu.split(',').map((name) => name.trim()) }),
+    ...(values.webhook === undefined ? {} : { webhook: { url: values.webhook } }),
   }
   const checked = GenerateInput.safeParse(input)
   if (!checked.success) throw new UsageError(invalidRequestMessage(checked.error))

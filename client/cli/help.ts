@@ -19,6 +19,7 @@ Flags:
   --api-key <key>       sent as "Authorization: Bearer <key>" (default: $AKASHGEN_API_KEY)
   --json                print the finished job's view as JSON on stdout (the image is written only with -o)
   --timeout <seconds>   give up (and cancel the job) after this long
+  --webhook <url>       also POST the job's final state there, signed (the gateway needs a webhook secret)
   -h, --help            show this text
   --version             print the version
 

@@ -7,9 +7,19 @@ import { processGroup } from './process.ts'
 import { replicas } from './replicas.ts'
 import { security } from './security.ts'
 import { upstream } from './upstream.ts'
+import { webhooks } from './webhooks.ts'
 
 /** The groups in the order the docs show them. */
-export const CONFIG_GROUPS = [listening, upstream, jobs, security, openai, replicas, processGroup] as const
+export const CONFIG_GROUPS = [
+  listening,
+  upstream,
+  jobs,
+  security,
+  openai,
+  webhooks,
+  replicas,
+  processGroup,
+] as const
 
 /** The environment variables the gateway reads, with their defaults. */
 export const ConfigSchema = z.object({
@@ -18,6 +28,7 @@ export const ConfigSchema = z.object({
   ...jobs.shape,
   ...security.shape,
   ...openai.shape,
+  ...webhooks.shape,
   ...replicas.shape,
   ...processGroup.shape,
 })

@@ -117,15 +117,16 @@ const requireJsonBody = async (request: FastifyRequest) => {
  * bounds the wait (then 202 and `Location`), `Accept: application/json` answers the `Job` view instead.
  */
 export function registerGenerateRoute(app: FastifyInstance): void {
-  const { engine, imageBytes, idempotency, shutdown } = app.services
+  const { engine, imageBytes, idempotency, shutdown, webhooks } = app.services
   const route = { ...documented(GENERATE_DOCS), preValidation: requireJsonBody }
   app.withTypeProvider<ZodTypeProvider>().post('/api/generate', route, async (request, reply) => {
     const input = request.body
     const waitS = preferredWaitS([request.headers.prefer].flat().join(', ') || undefined)
     const caller = callerOf(request)
+    const admitted = await webhooks.admit(input, originOf(request))
     const { jobs, replayed } = await idempotency.submit(
       { scope: 'rest:/api/generate', caller, headers: request.headers, request: input },
-      async () => [await engine.submit(input, caller)],
+      async () => [await engine.submit(admitted.request, caller, admitted.webhook)],
     )
     const job = jobs[0] as JobRecord
     reply.header('x-job-id', job.id)

@@ -253,7 +253,7 @@ describe('GenerateInput', () => {
     it('refuses fields it does not know, naming them, instead of dropping them', () => {
       const { formErrors, fieldErrors: errors } = fieldErrors({ prompt: 'a cat', steps: 50, seed: 1 })
       expect(formErrors).toEqual([
-        'unknown fields "steps", "seed": the request takes only prompt, negative, sampler, scheduler, preferredGpu',
+        'unknown fields "steps", "seed": the request takes only prompt, negative, sampler, scheduler, preferredGpu, webhook',
       ])
       expect(errors).toEqual({})
     })

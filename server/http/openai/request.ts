@@ -28,6 +28,7 @@ const PARAMS = [
   'sampler',
   'scheduler',
   'preferred_gpu',
+  'webhook',
 ]
 
 /** The contract's names that this facade spells the OpenAI way (snake_case). */
@@ -55,6 +56,7 @@ const openAIFields = (models: readonly string[]) => {
     sampler: z.unknown().optional(),
     scheduler: z.unknown().optional(),
     preferred_gpu: z.unknown().optional(),
+    webhook: z.unknown().optional(),
     model: z
       .string({ error: modelHelp })
       .refine((v) => models.includes(v), { error: (i) => `unknown model "${quoted(i.input)}": ${modelHelp}` })
@@ -113,6 +115,7 @@ function parseImagesRequest(OpenAIFields: ReturnType<typeof openAIFields>, body:
     sampler: fields.sampler,
     scheduler: fields.scheduler,
     preferredGpu: fields.preferred_gpu,
+    webhook: fields.webhook,
   })
   if (own.success && contract.success) {
     return { generate: contract.data, n: own.data.n, responseFormat: own.data.response_format }
