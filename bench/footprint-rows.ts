@@ -34,10 +34,10 @@ export function formatFootprint(rows: FootprintRow[], runs: number): string {
   const lines = rows.map((row, index) => {
     const rss = `${row.idleRssMiB.toFixed(1)}${index === 0 ? mark(row.idleRssMiB <= TARGETS.idleRssMiB) : ''}`
     const ready = `${row.readyMs.toFixed(0)}${index === 0 ? mark(row.readyMs <= TARGETS.readyMs) : ''}`
-    return `f  ${row.server.padEnd(32)}${rss.padStart(14)}${ready.padStart(12)}`
+    return `f  ${row.server.padEnd(32)}${rss.padStart(14)}${ready.padStart(12)}${row.readyCpuMs.toFixed(0).padStart(17)}`
   })
   return [
-    `footprint (median of ${runs}, memory mode)  idle RSS MiB  ready ms`,
+    `footprint (median of ${runs}, memory mode)  idle RSS MiB  ready ms  CPU ms to ready`,
     ...lines,
     `  (f) targets for the bundle: idle RSS after one request <= ${TARGETS.idleRssMiB} MiB, ready <= ${TARGETS.readyMs} ms`,
   ].join('\n')

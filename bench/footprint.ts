@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { startEmulator } from '@akashgen/emulator'
 import { freePort } from './free-port.ts'
+import { cpuTimeMs } from './proc-cpu.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const START_TIMEOUT_MS = 20_000
@@ -29,6 +30,11 @@ export interface FootprintOptions {
 export interface Footprint {
   idleRssMiB: number
   readyMs: number
+  /**
+   * CPU time (user + system, all threads) the process spent until its first /health 200: the start-up's work,
+   * which other jobs on a shared machine stretch in wall-clock time but hardly change.
+   */
+  readyCpuMs: number
 }
 
 /**
@@ -49,6 +55,7 @@ export async function measureFootprint({
     return {
       idleRssMiB: median(samples.map((sample) => sample.idleRssMiB)),
       readyMs: median(samples.map((sample) => sample.readyMs)),
+      readyCpuMs: median(samples.map((sample) => sample.readyCpuMs)),
     }
   } finally {
     await upstream.close()
@@ -79,10 +86,11 @@ async function measureOnce(serverCommand: string[], env: Record<string, string>)
       await sleep(POLL_MS)
     }
     const readyMs = performance.now() - started
+    const readyCpuMs = cpuTimeMs(child.pid)
     const answer = await send(`${base}/api/generate`, 'POST', JSON.stringify({ prompt: 'footprint' }))
     if (answer.status !== 200) throw new Error(`POST /api/generate answered ${answer.status}: ${answer.body}`)
     await sleep(SETTLE_MS)
-    return { idleRssMiB: await rssMiB(child.pid as number), readyMs }
+    return { idleRssMiB: await rssMiB(child.pid as number), readyMs, readyCpuMs }
   } finally {
     child.kill('SIGKILL')
     await exited
@@ -130,12 +138,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     { name: 'bare Fastify (node bench/bare-fastify.mjs)', serverCommand: [node, 'bench/bare-fastify.mjs'] },
   ]
   process.stdout.write(
-    `server                                      idle RSS MiB  ready ms   (median of 5, ${node === 'node' ? process.version : node})\n`,
+    `server                                      idle RSS MiB  ready ms  CPU ms to ready  (median of 5, ${node === 'node' ? process.version : node})\n`,
   )
   for (const server of servers) {
-    const { idleRssMiB, readyMs } = await measureFootprint({ serverCommand: server.serverCommand })
+    const { idleRssMiB, readyMs, readyCpuMs } = await measureFootprint({
+      serverCommand: server.serverCommand,
+    })
     process.stdout.write(
-      `${server.name.padEnd(44)}${idleRssMiB.toFixed(1).padStart(12)}${readyMs.toFixed(0).padStart(10)}\n`,
+      `${server.name.padEnd(44)}${idleRssMiB.toFixed(1).padStart(12)}${readyMs.toFixed(0).padStart(10)}${readyCpuMs.toFixed(0).padStart(17)}\n`,
     )
   }
 }

@@ -66,7 +66,9 @@ export async function measureScenario(
       await burst.done
     }
     await sleep(IDLE_SETTLE_MS)
-    const idle = await probe.sampleAfter(Date.now())
+    // Read after a full collection (the probe runs one on reset): read without one, idle RSS held the burst's
+    // garbage or not depending on whether a collection had run by then, which moved (d)'s growth by 40 MiB.
+    const idle = await probe.reset()
     if ('ms' in scenario.warmup) {
       load = startClosedLoop({ ...measured, clients: scenario.clients })
       await sleep(scenario.warmup.ms)

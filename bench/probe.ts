@@ -1,12 +1,17 @@
 // Preloaded into a measured server (`node --import ./bench/probe.ts`): samples RSS and event-loop delay to a file.
 import { renameSync, writeFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 
 /** What the probe writes, one JSON object per file write; `resets` counts the SIGUSR2 signals seen. */
 export interface ProbeSample {
   pid: number
   rssBytes: number
   peakRssBytes: number
+  /** V8's heap (`heapTotal`) and the memory outside it (`external`: Buffers) when the RSS peak was sampled. */
+  peakHeapBytes: number
+  peakExternalBytes: number
   eventLoopP50Ms: number
   eventLoopP99Ms: number
   eventLoopMaxMs: number
@@ -14,8 +19,23 @@ export interface ProbeSample {
   at: number
 }
 
+/** Wait after a forced collection before RSS is read: V8 unmaps freed pages off the main thread. */
+const RELEASE_MS = 100
+
 /** Period of the event-loop timer, in milliseconds. */
 const RESOLUTION_MS = 10
+
+/**
+ * A full garbage collection, without `--expose-gc` on the server's command line (which is `npm start`'s): the
+ * flag is set at run time and `gc` read from a fresh context, where V8 installs it.
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  // Twice: the first pass runs the finalizers that free Buffers' memory, the second collects what they held.
+  gc()
+  gc()
+}
 
 /** Starts probing when BENCH_PROBE_FILE is set; every timer is unref'd so the process exits as it would alone. */
 export function startProbe(file: string): void {
@@ -24,19 +44,31 @@ export function startProbe(file: string): void {
   // what exceeds the interval, as @fastify/under-pressure computes it.
   const lateMs = (nanoseconds: number) => Math.max(0, nanoseconds / 1e6 - RESOLUTION_MS)
   delay.enable()
-  let peak = process.memoryUsage.rss()
+  let peak = 0
+  let peakHeap = 0
+  let peakExternal = 0
   let resets = 0
-  // RSS is sampled more often than the file is written, so short peaks (a burst of big images) are seen.
-  setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss())
-  }, 50).unref()
-  const write = () => {
+  // Where the peak's memory was: read (a walk of the heap's spaces) only when the peak rises.
+  const sample = () => {
     const rss = process.memoryUsage.rss()
-    peak = Math.max(peak, rss)
-    const sample: ProbeSample = {
+    if (rss <= peak) return rss
+    const { heapTotal, external } = process.memoryUsage()
+    peak = rss
+    peakHeap = heapTotal
+    peakExternal = external
+    return rss
+  }
+  sample()
+  // RSS is sampled more often than the file is written, so short peaks (a burst of big images) are seen.
+  setInterval(sample, 50).unref()
+  const write = () => {
+    const rss = sample()
+    const written: ProbeSample = {
       pid: process.pid,
       rssBytes: rss,
       peakRssBytes: peak,
+      peakHeapBytes: peakHeap,
+      peakExternalBytes: peakExternal,
       eventLoopP50Ms: delay.count > 0 ? lateMs(delay.percentile(50)) : 0,
       eventLoopP99Ms: delay.count > 0 ? lateMs(delay.percentile(99)) : 0,
       eventLoopMaxMs: delay.count > 0 ? lateMs(delay.max) : 0,
@@ -44,15 +76,22 @@ export function startProbe(file: string): void {
       at: Date.now(),
     }
     // Write then rename, so a reader never sees half a line.
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(sample)}\n`)
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(written)}\n`)
     renameSync(`${file}.tmp`, file)
   }
   setInterval(write, 250).unref()
+  // A reset starts from a collected heap: RSS read then (the bench's idle reading) does not depend on whether a
+  // collection happened to run just before, and the next peak is measured from the same state every run.
+  // V8 hands freed pages back on a background thread: the reading waits a moment for it.
   process.on('SIGUSR2', () => {
-    delay.reset()
-    peak = process.memoryUsage.rss()
-    resets++
-    write()
+    collectGarbage()
+    setTimeout(() => {
+      delay.reset()
+      peak = 0
+      sample()
+      resets++
+      write()
+    }, RELEASE_MS)
   })
   write()
 }

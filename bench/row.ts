@@ -23,6 +23,11 @@ export interface Row extends Record<Metric, number> {
   lagP99Ms: number
   idleRssMiB: number
   peakRssMiB: number
+  /** V8's heap and the memory outside it (Buffers) at the RSS peak, idle and in the window: where it grew. */
+  idleHeapMiB: number
+  idleExternalMiB: number
+  peakHeapMiB: number
+  peakExternalMiB: number
   /** Images answered per second relative to the baseline's row of the same scenario, when there is one. */
   vsBaseline?: number
 }
@@ -73,6 +78,10 @@ export function summarise(data: WindowData): Row {
     statusPerImage: ok.length > 0 ? data.statusRequests / ok.length : Number.NaN,
     idleRssMiB,
     peakRssMiB,
+    idleHeapMiB: data.idle.peakHeapBytes / MiB,
+    idleExternalMiB: data.idle.peakExternalBytes / MiB,
+    peakHeapMiB: data.sample.peakHeapBytes / MiB,
+    peakExternalMiB: data.sample.peakExternalBytes / MiB,
     rssGrowthMiB: peakRssMiB - idleRssMiB,
     loopP99Ms: data.sample.eventLoopP99Ms,
     cpuPerImageMs: ok.length > 0 ? data.cpuMs / ok.length : Number.NaN,

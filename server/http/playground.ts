@@ -2,8 +2,9 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import fastifyStatic from '@fastify/static'
-import type { FastifyPluginAsync } from 'fastify'
+import Fastify, { type FastifyPluginAsync } from 'fastify'
+import { lazyApp } from './lazy-app.ts'
+import { ownCompilersOnly } from './schema-compilers.ts'
 
 /** The built files served besides index.html. Only these: a wildcard route could shadow the API's own 404s. */
 const ASSETS = ['app.js', 'app.css', 'app.js.map', 'app.css.map']
@@ -48,10 +49,19 @@ export const playgroundPage: FastifyPluginAsync<PlaygroundOptions> = async (app,
     )
     return
   }
-  // serve: false: only sendFile is wanted; the routes below list exactly what is served.
-  await app.register(fastifyStatic, { root, serve: false })
-  app.get('/', (_request, reply) => reply.sendFile('index.html'))
-  for (const asset of ASSETS) app.get(`/playground/${asset}`, (_request, reply) => reply.sendFile(asset))
+  // @fastify/static (and the glob and send packages under it) loads on the page's first request.
+  const page = lazyApp(async () => {
+    const { default: fastifyStatic } = await import('@fastify/static')
+    const files = Fastify({ logger: false, schemaController: ownCompilersOnly })
+    // serve: false: only sendFile is wanted; the routes below list exactly what is served.
+    await files.register(fastifyStatic, { root, serve: false })
+    files.get('/', (_request, reply) => reply.sendFile('index.html'))
+    for (const asset of ASSETS) files.get(`/playground/${asset}`, (_request, reply) => reply.sendFile(asset))
+    return files
+  })
+  app.addHook('onClose', page.close)
+  app.get('/', page.forward)
+  for (const asset of ASSETS) app.get(`/playground/${asset}`, page.forward)
 }
 
 /** Builds the page when it is missing or older than its sources. The path is not a literal on purpose: the
