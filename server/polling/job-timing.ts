@@ -24,6 +24,11 @@ export interface Sighting {
  * stopped at the job's end.
  */
 const BEFORE_ASKED_MARGIN_MS = 2
+/**
+ * The upstream's clock starts when it takes the job, the poller's when the submit answer is back: a stopped
+ * elapsed_time can exceed the bracket's end by that much (it is then taken as the end).
+ */
+const SUBMIT_ANSWER_MS = 20
 /** Final answers a stopped clock vouches for: after this many with no such proof, values near the edge are doubted again. */
 const TRUST_FOR_ANSWERS = 64
 
@@ -44,7 +49,7 @@ export class JobTiming {
     const elapsed = seen.elapsedS * 1000
     // Half a round trip either way, for where in the request the upstream read its clock.
     const slack = (seen.answeredAt - seen.sentAt) / 2 + 1
-    if (!(elapsed > 0) || elapsed < lo - slack || elapsed > hi + slack) return [lo, hi]
+    if (!(elapsed > 0) || elapsed < lo - slack || elapsed > hi + slack + SUBMIT_ANSWER_MS) return [lo, hi]
     if (elapsed <= seen.sentAt - seen.submittedAt - BEFORE_ASKED_MARGIN_MS) this.#sinceProof = 0
     // Near the edge, a stopped clock and a running one read the same: take it only from a proven stopped one.
     if (this.#sinceProof >= TRUST_FOR_ANSWERS) return [lo, hi]
