@@ -5,6 +5,8 @@ import { type Mass, turnbull } from './turnbull.ts'
 const MAX_SAMPLES = 64
 /** Below this many samples the model knows nothing and the poller falls back to a fixed cadence. */
 export const MIN_SAMPLES = 3
+/** Once the model is full, it is estimated again after this many new samples (the EM costs about a millisecond). */
+const REESTIMATE_EVERY = 4
 
 /**
  * Durations (ms from upstream submission to the final state) of the most recent jobs, each known exactly or
@@ -16,6 +18,7 @@ export class DurationModel {
   readonly #samples: Array<readonly [number, number]> = []
   #next = 0
   #estimate: Mass[] | undefined
+  #newSamples = 0
 
   /** Adds one finished job's duration: exactly `loMs`, or somewhere between `loMs` and `hiMs`. */
   record(loMs: number, hiMs = loMs): void {
@@ -23,7 +26,7 @@ export class DurationModel {
     if (this.#samples.length < MAX_SAMPLES) this.#samples.push([loMs, hiMs])
     else this.#samples[this.#next] = [loMs, hiMs]
     this.#next = (this.#next + 1) % MAX_SAMPLES
-    this.#estimate = undefined
+    this.#newSamples++
   }
 
   /** True once there are enough samples to estimate from. */
@@ -66,7 +69,11 @@ export class DurationModel {
   }
 
   #masses(): Mass[] {
-    this.#estimate ??= turnbull(this.#samples)
+    const full = this.#samples.length === MAX_SAMPLES
+    if (this.#newSamples >= (full ? REESTIMATE_EVERY : 1) || !this.#estimate) {
+      this.#estimate = turnbull(this.#samples)
+      this.#newSamples = 0
+    }
     return this.#estimate
   }
 }
