@@ -11,6 +11,8 @@ COPY contract/package.json contract/
 COPY client/package.json client/
 COPY server/package.json server/
 COPY emulator/package.json emulator/
+COPY react/package.json react/
+COPY examples/react-vite/package.json examples/react-vite/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm run typecheck && npm run build

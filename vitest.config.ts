@@ -20,13 +20,15 @@ const INTEGRATION = [
   'rest',
   'security',
   'sse',
+  'react',
   'trpc',
+  'webhooks',
 ]
 
 /** Folders whose tests spawn processes, drive a browser, build packages or run for long: minutes, not seconds. */
 const SLOW = ['bench', 'browser', 'package', 'process', 'soak']
 
-const under = (folders: string[]) => folders.map((folder) => `test/${folder}/**/*.test.ts`)
+const under = (folders: string[]) => folders.map((folder) => `test/${folder}/**/*.test.{ts,tsx}`)
 
 export default defineConfig({
   // Our workspaces resolve to their sources through tsconfig.json's `paths` (their package exports point to dist/).

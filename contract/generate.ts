@@ -1,5 +1,6 @@
 /** The generate request: what every surface accepts, normalised to what the upstream understands. */
 import { z } from 'zod'
+import { PreferredGpu } from './gpus.ts'
 import {
   DEFAULT_SAMPLER,
   DEFAULT_SCHEDULER,
@@ -13,6 +14,7 @@ import {
   type SchedulerInput,
 } from './samplers.ts'
 import { quoted, textField } from './text.ts'
+import { WebhookInput } from './webhook.ts'
 
 /** Longest prompt (and negative prompt) accepted, in characters (Unicode code points, after NFC and trimming). */
 export const MAX_PROMPT_LENGTH = 2000
@@ -38,8 +40,8 @@ const optionalName = <T extends string>(
     ) as unknown as z.ZodType<string, T>
   ).optional()
 
-/** The fields a generate request may have: the Go proxy's four. */
-const FIELDS = ['prompt', 'negative', 'sampler', 'scheduler'] as const
+/** The fields a generate request may have: the Go proxy's four, the upstream's GPU preference, a webhook. */
+const FIELDS = ['prompt', 'negative', 'sampler', 'scheduler', 'preferredGpu', 'webhook'] as const
 
 /** Why a body is refused as a whole: not an object, or fields the contract does not know (named). */
 function bodyError(issue: { code: string; keys?: string[] }): string {
@@ -78,16 +80,18 @@ export const GenerateInput = z
         description: `Matched case-insensitively; blank or absent means the one the sampler implies, else \`${DEFAULT_SCHEDULER}\`.`,
         enum: [...SCHEDULERS],
       }),
+      preferredGpu: PreferredGpu,
+      webhook: WebhookInput.optional(),
     },
     { error: bodyError },
   )
-  .transform(({ prompt, negative, sampler, scheduler }) => ({
-    prompt,
+  .transform(({ negative, sampler, scheduler, ...rest }) => ({
+    ...rest,
     negative: negative ?? '',
     ...normaliseSampling(sampler, scheduler),
   }))
 
 /** What callers send (aliases allowed, fields optional). */
 export type GenerateInput = z.input<typeof GenerateInput>
-/** What the gateway works with after validation (ComfyUI names, negative always a string). */
+/** What the gateway works with after validation (ComfyUI names, negative always a string, GPUs filled in). */
 export type GenerateRequest = z.output<typeof GenerateInput>

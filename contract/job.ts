@@ -1,6 +1,7 @@
 /** The job view: what every surface reports about a job, from acceptance to its final state. */
 import { z } from 'zod'
 import { ErrorCode } from './errors.ts'
+import { JobWebhook } from './webhook.ts'
 
 /** A job's state. `queued` waits for a gateway slot or an upstream worker; the last four are final. */
 export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'])
@@ -35,6 +36,8 @@ export const Job = z.object({
   /** Where the image can be downloaded from this gateway, once succeeded and while retained. */
   imageUrl: z.string().optional(),
   error: z.object({ code: ErrorCode, message: z.string() }).optional(),
+  /** The webhook the job was submitted with, and each delivery's outcome so far. */
+  webhook: JobWebhook.optional(),
 })
 export type Job = z.infer<typeof Job>
 

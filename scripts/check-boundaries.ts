@@ -8,7 +8,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const WORKSPACES = ['contract', 'client', 'emulator', 'server']
+/** The root's workspaces, as package.json lists them. */
+const WORKSPACES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] })
+  .workspaces
 /** What the contract may import besides its own files: it must load in any runtime and depend on zod only. */
 const CONTRACT_ALLOWED = new Set(['zod'])
 
@@ -18,10 +20,10 @@ function specifiers(source: string): string[] {
   return [...source.matchAll(pattern)].map((match) => match[1] ?? '')
 }
 
-/** The workspace's own source files (.ts, .mjs), its build config, build output and dependencies aside. */
+/** The workspace's own source files (.ts, .tsx, .mjs), its build config, build output and dependencies aside. */
 function sourcesOf(workspace: string): string[] {
   return readdirSync(join(ROOT, workspace), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && /\.(ts|mts|mjs)$/.test(entry.name))
+    .filter((entry) => entry.isFile() && /\.(tsx?|mts|mjs)$/.test(entry.name))
     .map((entry) => join(entry.parentPath, entry.name))
     .filter((file) => !/[/\\](dist|node_modules)[/\\]/.test(file) && !file.endsWith('tsdown.config.ts'))
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run lint`: no import cycle in contract/, client/, emulator/ or server/, type-only imports included. A
+ * `npm run lint`: no import cycle in any workspace of package.json, type-only imports included. A
  * type-only cycle costs nothing at run time, but it still ties two modules so neither can be read, moved or
  * tested alone; the shared types belong in a small file both import.
  */
@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const WORKSPACES = ['contract', 'client', 'emulator', 'server']
-const SOURCE = /\.(ts|mts|mjs)$/
+/** The root's workspaces, as package.json lists them. */
+const WORKSPACES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] })
+  .workspaces
+const SOURCE = /\.(tsx?|mts|mjs)$/
 
 /** The workspaces' own source files, build output and dependencies aside. */
 function sources(): string[] {

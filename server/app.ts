@@ -23,6 +23,7 @@ import services from './plugins/services.ts'
 import shutdown from './plugins/shutdown.ts'
 import streams from './plugins/streams.ts'
 import upstream from './plugins/upstream.ts'
+import webhooks from './plugins/webhooks.ts'
 import { registerTRPC } from './trpc/plugin.ts'
 
 /** Largest request body accepted, in bytes: far above any valid request (prompts are capped at 2000 chars). */
@@ -73,6 +74,7 @@ export async function buildApp({
   await app.register(upstream)
   await app.register(poller)
   await app.register(jobs)
+  await app.register(webhooks)
   await app.register(http)
   await app.register(security)
   await app.register(shutdown)

@@ -8,6 +8,7 @@ import type { ImageBytesCounter } from './metrics/hooks.ts'
 import type { Shutdown } from './shutdown.ts'
 import type { CircuitBreaker } from './upstream/circuit-breaker.ts'
 import type { UpstreamClient } from './upstream/client.ts'
+import type { Webhooks } from './webhooks/webhooks.ts'
 
 /** What routes and procedures work with. */
 export interface AppServices {
@@ -26,4 +27,6 @@ export interface AppServices {
   shutdown: Shutdown
   logger: Logger
   startedAt: number
+  /** Checks generate requests' webhooks (`admit`) before their jobs are submitted. */
+  webhooks: Pick<Webhooks, 'admit'>
 }

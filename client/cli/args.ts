@@ -31,10 +31,12 @@ const FLAGS = {
   negative: { type: 'string' },
   sampler: { type: 'string' },
   scheduler: { type: 'string' },
+  gpu: { type: 'string' },
   url: { type: 'string' },
   'api-key': { type: 'string' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
+  webhook: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const
@@ -52,6 +54,9 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     ...(values.negative === undefined ? {} : { negative: values.negative }),
     ...(values.sampler === undefined ? {} : { sampler: values.sampler }),
     ...(values.scheduler === undefined ? {} : { scheduler: values.scheduler }),
+    // `--gpu RTX4090,A100`: the contract checks each name, so a typo is refused like a bad sampler.
+    ...(values.gpu === undefined ? {} : { preferredGpu: values.gpu.split(',').map((name) => name.trim()) }),
+    ...(values.webhook === undefined ? {} : { webhook: { url: values.webhook } }),
   }
   const checked = GenerateInput.safeParse(input)
   if (!checked.success) throw new UsageError(invalidRequestMessage(checked.error))

@@ -2,13 +2,24 @@
 import { z } from 'zod'
 import { jobs } from './jobs.ts'
 import { listening } from './listening.ts'
+import { openai } from './openai.ts'
 import { processGroup } from './process.ts'
 import { replicas } from './replicas.ts'
 import { security } from './security.ts'
 import { upstream } from './upstream.ts'
+import { webhooks } from './webhooks.ts'
 
 /** The groups in the order the docs show them. */
-export const CONFIG_GROUPS = [listening, upstream, jobs, security, replicas, processGroup] as const
+export const CONFIG_GROUPS = [
+  listening,
+  upstream,
+  jobs,
+  security,
+  openai,
+  webhooks,
+  replicas,
+  processGroup,
+] as const
 
 /** The environment variables the gateway reads, with their defaults. */
 export const ConfigSchema = z.object({
@@ -16,6 +27,8 @@ export const ConfigSchema = z.object({
   ...upstream.shape,
   ...jobs.shape,
   ...security.shape,
+  ...openai.shape,
+  ...webhooks.shape,
   ...replicas.shape,
   ...processGroup.shape,
 })

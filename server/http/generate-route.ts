@@ -10,6 +10,7 @@ import { REPLAYED_HEADER } from '../idempotency/key.ts'
 import type { JobEngine } from '../jobs/engine.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
+import { acceptUpstreamGpuSpelling } from './gpu-spelling.ts'
 import { hangUpSignal } from './hang-up.ts'
 import { headerValue } from './header-value.ts'
 import {
@@ -36,7 +37,8 @@ const GENERATE_DOCS = {
   description:
     'Waits for the job and answers the image, streamed as it arrives; its `Content-Type` comes from its own ' +
     'bytes. With `Accept: application/json` the answer is the finished `Job` view instead of the bytes. A ' +
-    'caller who hangs up cancels the job (unless its event stream is open).',
+    'caller who hangs up cancels the job (unless its event stream is open). The body may spell `preferredGpu` ' +
+    'as the upstream does, `preferred_gpu`; both at once must be the same list.',
   tags: ['images'],
   body: GenerateInput,
   headers: z.object({
@@ -101,23 +103,30 @@ const GENERATE_DOCS = {
   },
 } satisfies RouteDocs
 
-/** A body that is not JSON is refused with 415 before the library validates it (text/plain parses as a string). */
-const requireJsonBody = async (request: FastifyRequest) => requireJson(request)
+/**
+ * A body that is not JSON is refused with 415 before the library validates it (text/plain parses as a string);
+ * the upstream's `preferred_gpu` spelling becomes the contract's `preferredGpu` before the contract checks it.
+ */
+const requireJsonBody = async (request: FastifyRequest) => {
+  requireJson(request)
+  acceptUpstreamGpuSpelling(request.body)
+}
 
 /**
  * Registers the synchronous generate route. It waits for the job and streams the image; `Prefer: wait=N`
  * bounds the wait (then 202 and `Location`), `Accept: application/json` answers the `Job` view instead.
  */
 export function registerGenerateRoute(app: FastifyInstance): void {
-  const { engine, imageBytes, idempotency, shutdown } = app.services
+  const { engine, imageBytes, idempotency, shutdown, webhooks } = app.services
   const route = { ...documented(GENERATE_DOCS), preValidation: requireJsonBody }
   app.withTypeProvider<ZodTypeProvider>().post('/api/generate', route, async (request, reply) => {
     const input = request.body
     const waitS = preferredWaitS([request.headers.prefer].flat().join(', ') || undefined)
     const caller = callerOf(request)
+    const admitted = await webhooks.admit(input, originOf(request))
     const { jobs, replayed } = await idempotency.submit(
       { scope: 'rest:/api/generate', caller, headers: request.headers, request: input },
-      async () => [await engine.submit(input, caller)],
+      async () => [await engine.submit(admitted.request, caller, admitted.webhook)],
     )
     const job = jobs[0] as JobRecord
     reply.header('x-job-id', job.id)

@@ -4,6 +4,7 @@ import { type GenerateRequest, isFinalStatus } from '@akashgen/contract'
 import { GatewayError } from '../errors.ts'
 import { SHUTDOWN_RETRY_AFTER_S } from '../shutdown.ts'
 import type { UpstreamImageStream } from '../upstream/client.ts'
+import type { JobWebhookRecord } from '../webhooks/record.ts'
 import { MemoryClientShares } from './client-shares.ts'
 import type { EngineStats, JobEngineDeps } from './engine-types.ts'
 import { followJob } from './followers.ts'
@@ -103,8 +104,9 @@ export class JobEngine {
   /**
    * Accepts a job for `caller` (its owner when keyed, and whose share it counts against): it starts at once or
    * waits in line. Throws CLIENT_LIMIT when the caller holds its share already, QUEUE_FULL when the line is full.
+   * `webhook` (admitted by the webhooks service) is kept in the record for its deliveries.
    */
-  async submit(request: GenerateRequest, caller?: Caller): Promise<JobRecord> {
+  async submit(request: GenerateRequest, caller?: Caller, webhook?: JobWebhookRecord): Promise<JobRecord> {
     const { store, queue, logger, options } = this.#deps
     const now = Date.now()
     const id = randomUUID()
@@ -119,6 +121,7 @@ export class JobEngine {
       worker: null,
       createdAt: now,
       events: [],
+      ...(webhook === undefined ? {} : { webhook }),
     }
     // Its first event is logged once its place in line is known. Created before its share is taken: a share
     // is only ever cleaned up by its record being final or gone.

@@ -1,6 +1,7 @@
 /** The engine's record of one job, with the log of its visible changes. */
 import type { ErrorCode, GenerateRequest, JobStatus, Worker } from '@akashgen/contract'
 import type { GatewayError } from '../errors.ts'
+import type { JobWebhookRecord } from '../webhooks/record.ts'
 
 /** One visible change of a job: what `jobEvents` replays and streams. `seq` is the event id. */
 export interface JobEventRecord {
@@ -33,6 +34,8 @@ export interface JobRecord {
   upstreamElapsedS?: number
   error?: GatewayError
   events: JobEventRecord[]
+  /** The webhook the job was submitted with and its deliveries (webhooks/). */
+  webhook?: JobWebhookRecord
 }
 
 /** Most events kept per job; a long wait in line could otherwise log one per place. */

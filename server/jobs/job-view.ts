@@ -1,6 +1,7 @@
 /** How a job record is shown to callers: the contract's `Job` view and events, the same on every surface. */
 import type { Job, JobEvent } from '@akashgen/contract'
 import { isFinalStatus } from '@akashgen/contract'
+import { webhookView } from '../webhooks/record.ts'
 import type { JobEventRecord, JobRecord } from './job-record.ts'
 
 /** Where a job's image is served on this gateway. */
@@ -18,6 +19,7 @@ export function jobView(job: JobRecord, origin: string, now = Date.now()): Job {
     ...(job.finishedAt === undefined ? {} : { finishedAt: new Date(job.finishedAt).toISOString() }),
     ...(job.status === 'succeeded' ? { imageUrl: origin + imagePath(job.id) } : {}),
     ...(job.error ? { error: { code: job.error.code, message: job.error.toBody().error } } : {}),
+    ...(job.webhook ? { webhook: webhookView(job.webhook) } : {}),
   }
 }
 

@@ -76,6 +76,12 @@ export function createMetrics() {
       labelNames: ['route'] as const,
       registers,
     }),
+    webhookAttempts: new Counter({
+      name: name('webhook_attempts_total'),
+      help: 'Webhook delivery attempts this process made, by result: delivered, retry (another is due) or failed.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
   }
 }
 

@@ -24,7 +24,8 @@ export default fp(
       logger: app.logger,
       store: app.jobBackend,
       startedAt: Date.now(),
+      webhooks: app.webhooks,
     } satisfies AppServices)
   },
-  { name: 'services', dependencies: ['metrics', 'upstream', 'jobs', 'shutdown'] },
+  { name: 'services', dependencies: ['metrics', 'upstream', 'jobs', 'shutdown', 'webhooks'] },
 )

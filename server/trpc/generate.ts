@@ -7,10 +7,11 @@ export const generateProcedure = publicProcedure
   .input(GenerateInput)
   .output(GenerateAccepted)
   .mutation(async ({ ctx, input }) => {
-    const { engine, idempotency } = ctx.services
+    const { engine, idempotency, webhooks } = ctx.services
+    const admitted = await webhooks.admit(input, ctx.origin)
     const { jobs } = await idempotency.submit(
       { scope: 'trpc:generate', caller: ctx.caller, headers: ctx.headers, request: input },
-      async () => [await engine.submit(input, ctx.caller)],
+      async () => [await engine.submit(admitted.request, ctx.caller, admitted.webhook)],
     )
     const [job] = jobs
     if (!job) throw new Error('a submission returned no job')

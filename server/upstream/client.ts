@@ -13,9 +13,6 @@ import { MAX_DRIFT_KINDS, MAX_UPSTREAM_JOB_ID_CHARS } from './limits.ts'
 import { badStatus, JSON_HEADERS, readJson, type UpstreamOperation, upstreamFetch } from './request.ts'
 import { parseStatusAnswer, type StatusAnswer } from './status.ts'
 
-/** GPUs AkashGen's own clients ask for, in their order of preference. */
-const PREFERRED_GPUS = ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100']
-
 /** What the upstream answered to a submission. */
 export interface Submitted {
   upstreamJobId: string
@@ -76,7 +73,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     })
 
   async function submit(request: GenerateRequest, signal?: AbortSignal): Promise<Submitted> {
-    const body = JSON.stringify({ ...request, preferred_gpu: PREFERRED_GPUS })
+    const { prompt, negative, sampler, scheduler, preferredGpu } = request
+    // Named one by one: fields the gateway keeps for itself never reach the upstream.
+    const body = JSON.stringify({ prompt, negative, sampler, scheduler, preferred_gpu: preferredGpu })
     const response = await upstreamFetch(
       'submit',
       new URL('/api/generate', origin),

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../support/chromium.ts'
 import { resetEmulator, servedImage, upstreamJobFor } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
+import { refusedPrompt } from '../support/trpc-refusal.ts'
 
 /** The policy the gateway is meant to send with the page: the page must work under it. */
 const STRICT_CSP = "default-src 'self'"
@@ -220,23 +221,14 @@ describe('the playground page', () => {
     const upstreamJobs = harness.emulator.jobs().length
     for (const prompt of ['   ', 'x'.repeat(2001)]) {
       // What the gateway itself says about this input, asked directly over tRPC.
-      const answer = await fetch(`${gatewayUrl}/trpc/generate`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ json: { prompt } }),
-      })
-      const { error } = (await answer.json()) as {
-        error: { json: { message: string; data: { fieldErrors: { fieldErrors: { prompt: string[] } } } } }
-      }
+      const refusal = await refusedPrompt(gatewayUrl, prompt)
       await page.locator('#prompt').fill(prompt)
       await page.locator('#generate').click()
       await page.locator('#error').waitFor({ state: 'visible' })
       await page.locator('#generate:enabled').waitFor()
-      expect(await page.locator('#error-message').textContent()).toBe(error.json.message)
+      expect(await page.locator('#error-message').textContent()).toBe(refusal.message)
       expect(await page.locator('#error-code').textContent()).toBe('INVALID_REQUEST')
-      expect(await page.locator('#prompt-error').textContent()).toBe(
-        error.json.data.fieldErrors.fieldErrors.prompt.join('; '),
-      )
+      expect(await page.locator('#prompt-error').textContent()).toBe(refusal.promptError)
       expect(await page.locator('#prompt').getAttribute('aria-invalid')).toBe('true')
     }
     expect(await page.locator('#error-message').textContent()).toContain('2000')

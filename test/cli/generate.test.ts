@@ -73,6 +73,17 @@ describe('akashgen "<prompt>"', () => {
     expect((await readFile(join(folder, 'lake.webp'))).equals(await upstreamBytes(prompt))).toBe(true)
   })
 
+  it('with --gpu asks the upstream for exactly those GPUs, best first', async () => {
+    const gateway = await harness.openGateway()
+    const prompt = `a lake on chosen GPUs ${randomUUID()}`
+    const run = runCli([prompt, '--gpu', 'A100, rtx4090', '--json', '--url', gateway.url], { cwd: folder })
+
+    expect((await run.exited).code).toBe(0)
+    const job = Job.parse(JSON.parse(run.stdout().toString('utf8')))
+    expect(job.worker?.gpu).toBe('A100')
+    expect(upstreamJobFor(harness.emulator, prompt).preferredGpu).toEqual(['A100', 'RTX4090'])
+  })
+
   it('off a terminal, prints one plain progress line per event on stderr', async () => {
     const gateway = await harness.openGateway()
     const run = runCli([`plain lines ${randomUUID()}`, '-o', '-', '--url', gateway.url], { cwd: folder })

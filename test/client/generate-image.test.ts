@@ -70,6 +70,14 @@ describe('generateImage', () => {
       expect(new Set(seen.map((job) => job.jobId))).toEqual(new Set([image.job.jobId]))
     })
 
+    it('asks the upstream for the GPUs in preferredGpu, and the image comes from one of them', async () => {
+      const gateway = await openGateway()
+      const prompt = `a GPU-picky boat ${randomUUID()}`
+      const image = await generateImage({ prompt, preferredGpu: ['H100'] }, { url: gateway.url })
+      expect(image.job.worker?.gpu).toBe('H100')
+      expect(upstreamJobFor(harness.emulator, prompt).preferredGpu).toEqual(['H100'])
+    })
+
     it.each([
       ['a trailing slash', '/'],
       ['a /trpc suffix', '/trpc'],

@@ -1,7 +1,9 @@
 /** `GET /openapi.json` and `/docs` over a real socket: a valid OpenAPI 3.1 document of every REST route, from the contract. */
 import {
+  DEFAULT_PREFERRED_GPUS,
   ERROR_CODES,
   GenerateInput,
+  GPUS,
   MAX_PROMPT_LENGTH,
   SAMPLER_ALIASES,
   SAMPLERS,
@@ -137,6 +139,24 @@ describe('GET /openapi.json', () => {
       expect(GenerateInput.safeParse({ prompt: 'a', sampler: name }).success, name).toBe(true)
     for (const name of (scheduler?.enum ?? []) as string[])
       expect(GenerateInput.safeParse({ prompt: 'a', scheduler: name }).success, name).toBe(true)
+  })
+
+  it('documents preferredGpu from the GPU table, on the REST body and as /v1 preferred_gpu', async () => {
+    const { document } = await openDocument()
+    const body = document.paths['/api/generate']?.post?.requestBody?.content['application/json']?.schema
+    const expected = {
+      type: 'array',
+      items: { type: 'string', enum: [...GPUS] },
+      minItems: 1,
+      uniqueItems: true,
+      description: expect.stringContaining(DEFAULT_PREFERRED_GPUS.join(', ')),
+    }
+    expect(resolve(document, body).properties?.preferredGpu).toMatchObject(expected)
+    const images =
+      document.paths['/v1/images/generations']?.post?.requestBody?.content['application/json']?.schema
+    const imagesBody = images?.$ref ? resolve(document, images) : images
+    expect(imagesBody?.properties?.preferred_gpu).toMatchObject(expected)
+    expect(GenerateInput.safeParse({ prompt: 'a', preferredGpu: [...GPUS] }).success).toBe(true)
   })
 
   it('answers every error status of every route with the ErrorBody schema and its code', async () => {

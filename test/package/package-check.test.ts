@@ -3,6 +3,7 @@
  * repository, and used there the way a user would, on Node 20 (the machine's), 24 and 26.
  */
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { copyFile, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { publint } from 'publint'
@@ -149,6 +150,36 @@ describe('the packed packages, installed outside the repository', () => {
       expect(written.length).toBeGreaterThan(0)
       expect(written.equals(await stack.servedFor(prompt))).toBe(true)
     }, 60_000)
+  })
+
+  describe('(f) @akashgen/react with React 19 and TanStack Query 5', () => {
+    it.each(NODE_MAJORS)(
+      'renders the provider and both hooks with react-dom/server on Node %s',
+      async (major) => {
+        await copyFile(
+          new URL('./fixtures/react-ssr.mjs', import.meta.url),
+          join(scratch.dir, 'react-ssr.mjs'),
+        )
+        const node = scratch.nodes[major]
+        const { stdout } = await runOk(node, ['react-ssr.mjs', stack.gateway.url], { cwd: scratch.dir, node })
+        expect(stdout.trim()).toBe('<p id="status">idle none</p>')
+      },
+      60_000,
+    )
+
+    it("installs beside its peers without tRPC's TanStack package (bundled) or a second tRPC client", () => {
+      const installed = installedPackages(scratch.dir)
+      expect(installed).toContain('@akashgen/react')
+      expect(installed).toContain('@tanstack/react-query')
+      expect(installed).not.toContain('@trpc/tanstack-react-query')
+      const trpcClient = JSON.parse(
+        readFileSync(join(scratch.dir, 'node_modules', '@trpc', 'client', 'package.json'), 'utf8'),
+      ) as { version: string }
+      const clientDeps = JSON.parse(readFileSync(join(ROOT, 'client', 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>
+      }
+      expect(trpcClient.version).toBe(clientDeps.dependencies['@trpc/client'])
+    })
   })
 
   describe('(e) publint and Are The Types Wrong on each tarball', () => {

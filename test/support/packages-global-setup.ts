@@ -1,7 +1,8 @@
 /**
- * Vitest global setup: rebuilds a publishable package (contract, client, emulator) whose dist/ is missing or older
- * than its sources, so the tests that run built code (the `akashgen` and `akashgen-emulator` bins) never run a
- * stale build. `npm ci` builds them once (the root `prepare` script); this only catches later edits.
+ * Vitest global setup: rebuilds a publishable package (contract, client, emulator, react) whose dist/ is missing
+ * or older than its sources, so the tests that run built code (the `akashgen` and `akashgen-emulator` bins, the
+ * React example's build) never run a stale build. `npm ci` builds them once (the root `prepare` script); this
+ * only catches later edits.
  */
 import { execFileSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
@@ -9,7 +10,7 @@ import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const PACKAGES = ['contract', 'client', 'emulator']
+const PACKAGES = ['contract', 'client', 'emulator', 'react']
 
 /** The newest modification time among `folder`'s files that match `keep`, or -1 when there are none. */
 function newestUnder(folder: string, keep: (path: string) => boolean): number {
@@ -33,7 +34,7 @@ function stale(dir: string): boolean {
   const skipped = [`${sep}dist${sep}`, `${sep}node_modules${sep}`, `${sep}playground${sep}`]
   const source = newestUnder(
     dir,
-    (path) => /\.(ts|json)$/.test(path) && !skipped.some((part) => path.includes(part)),
+    (path) => /\.(tsx?|json)$/.test(path) && !skipped.some((part) => path.includes(part)),
   )
   return built < source
 }

@@ -54,3 +54,19 @@ export function startUndeclaredLengthProxy(target: string): Promise<TestProxy> {
     },
   })
 }
+
+/** A proxy that cuts the first `jobEvents` stream's connection `afterMs` after it opened; `streams` lists them all. */
+export async function startStreamCuttingProxy(
+  target: string,
+  afterMs: number,
+): Promise<TestProxy & { streams: IncomingMessage[] }> {
+  const streams: IncomingMessage[] = []
+  const proxy = await startProxy(target, {
+    onRequest: (incoming) => {
+      if (!incoming.url?.startsWith('/trpc/jobEvents')) return
+      streams.push(incoming)
+      if (streams.length === 1) setTimeout(() => incoming.socket.destroy(), afterMs)
+    },
+  })
+  return { ...proxy, streams }
+}

@@ -81,6 +81,16 @@ describe('generate and jobStatus', () => {
     expect(Buffer.from(await response.arrayBuffer()).equals(expected.bytes)).toBe(true)
   })
 
+  it('sends preferredGpu upstream as given, and jobStatus shows a worker with one of those GPUs', async () => {
+    const { client } = await openGateway()
+    const prompt = `a GPU test ${randomUUID()}`
+    const { jobId } = await client.generate.mutate({ prompt, preferredGpu: ['V100-32Gi', 'A10'] })
+    const job = await pollJob(client, jobId, final)
+    expect(job.status).toBe('succeeded')
+    expect(['V100-32Gi', 'A10']).toContain(job.worker?.gpu)
+    expect(upstreamJobFor(harness.emulator, prompt).preferredGpu).toEqual(['V100-32Gi', 'A10'])
+  })
+
   it('sends an AUTOMATIC1111 sampler alias upstream as the ComfyUI sampler and its scheduler', async () => {
     const { client } = await openGateway()
     const prompt = `an alias test ${randomUUID()}`
@@ -107,6 +117,18 @@ describe('invalid input', () => {
       input: { prompt: 'a cat', scheduler: 'sometimes' },
       field: 'scheduler',
       message: /unknown scheduler "sometimes"/,
+    },
+    {
+      name: 'an unknown GPU',
+      input: { prompt: 'a cat', preferredGpu: ['A100', 'GTX1080'] },
+      field: 'preferredGpu',
+      message: /unknown GPU "GTX1080": each must be one of RTX4090, A10, A100, V100-32Gi, H100/,
+    },
+    {
+      name: 'an empty GPU list',
+      input: { prompt: 'a cat', preferredGpu: [] },
+      field: 'preferredGpu',
+      message: /must name at least one GPU/,
     },
     {
       name: 'a prompt of 2001 characters',

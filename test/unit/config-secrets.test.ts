@@ -3,18 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { isSecret, withoutCredentials } from '../../server/config/load.ts'
-import { ConfigError, loadConfig } from '../../server/config.ts'
-
-/** The one line loadConfig refuses `env` with; fails the test when the environment was accepted. */
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env)
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message
-    throw error
-  }
-  throw new Error(`expected ${JSON.stringify(env)} to be refused`)
-}
+import { configRefusal as refusal } from '../support/config-refusal.ts'
 
 const KEY = 'k3y-0f-the-team-2026'
 

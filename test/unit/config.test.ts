@@ -142,12 +142,24 @@ describe('loadConfig', () => {
       ],
       ['AKASHGEN_REQUEST_TIMEOUT_MS', '10', 'must be milliseconds, 100-600000'],
       ['AKASHGEN_TRPC_MAX_BATCH', '0', 'must be an integer 1-500'],
+      ...['dall-e-3,,gpt-image-1', 'dall-e-3,', 'dall-e-3,dall-e-3', 'dall e 3'].map((value) => [
+        'AKASHGEN_OPENAI_MODEL_ALIASES',
+        value,
+        'must be comma-separated model names (each 1-64 letters, digits and . _ : -), none empty or repeated',
+      ]),
     ])('refuses %s=%s in one line naming the variable and what it must be', (name, value, must) => {
       const error = configError({ [name]: value })
       expect(error).toBeInstanceOf(ConfigError)
       expect(error.name).toBe('ConfigError')
       expect(error.message).not.toContain('\n')
       expect(error.message).toBe(`Invalid ${name}=${JSON.stringify(value)}: ${must}`)
+    })
+
+    it('reads AKASHGEN_OPENAI_MODEL_ALIASES as a list of names, trimmed; unset is none', () => {
+      expect(loadConfig({ AKASHGEN_OPENAI_MODEL_ALIASES: ' dall-e-3 , gpt-image-1' })).toMatchObject({
+        AKASHGEN_OPENAI_MODEL_ALIASES: ['dall-e-3', 'gpt-image-1'],
+      })
+      expect(loadConfig({}).AKASHGEN_OPENAI_MODEL_ALIASES).toBeUndefined()
     })
 
     it('keeps the message on one line when the value holds a newline', () => {

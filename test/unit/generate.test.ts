@@ -10,6 +10,9 @@ import {
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 
+/** The `preferred_gpu` list AkashGen's clients send, as docs/upstream-akashgen.md gives it: the default. */
+const UPSTREAM_DOC_GPUS = ['RTX4090', 'A10', 'A100', 'V100-32Gi', 'H100']
+
 /** The AUTOMATIC1111 alias table of docs/upstream-akashgen.md, written out again so the code is checked against it. */
 const DOC_ALIASES: [alias: string, sampler: string, scheduler: string][] = [
   ['DPM++ 2M Karras', 'dpmpp_2m', 'karras'],
@@ -102,6 +105,7 @@ describe('GenerateInput', () => {
         negative: '',
         sampler: 'dpmpp_2m',
         scheduler: 'sgm_uniform',
+        preferredGpu: UPSTREAM_DOC_GPUS,
       })
     })
 
@@ -249,7 +253,7 @@ describe('GenerateInput', () => {
     it('refuses fields it does not know, naming them, instead of dropping them', () => {
       const { formErrors, fieldErrors: errors } = fieldErrors({ prompt: 'a cat', steps: 50, seed: 1 })
       expect(formErrors).toEqual([
-        'unknown fields "steps", "seed": the request takes only prompt, negative, sampler, scheduler',
+        'unknown fields "steps", "seed": the request takes only prompt, negative, sampler, scheduler, preferredGpu, webhook',
       ])
       expect(errors).toEqual({})
     })
@@ -262,6 +266,7 @@ describe('GenerateInput', () => {
         negative: '',
         sampler: 'dpmpp_2m',
         scheduler: 'karras',
+        preferredGpu: UPSTREAM_DOC_GPUS,
       })
     })
   })

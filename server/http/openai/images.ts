@@ -7,12 +7,14 @@ import type { JobEngine } from '../../jobs/engine.ts'
 import type { Caller } from '../../jobs/job-access.ts'
 import type { JobRecord } from '../../jobs/job-record.ts'
 import { imagePath } from '../../jobs/job-view.ts'
+import type { JobWebhookRecord } from '../../webhooks/record.ts'
 import { hangUpSignal } from '../hang-up.ts'
 import { originOf } from '../origin.ts'
 import { requireJson } from '../request-input.ts'
 import { callerOf } from '../security/caller.ts'
 import { startSyncWait } from '../sync-wait.ts'
-import { type ImagesRequest, parseImagesRequest } from './request.ts'
+import { servedModels } from './models.ts'
+import { type ImagesRequest, imagesRequestParser } from './request.ts'
 
 /** One image of the answer: the bytes in base64, or this gateway's URL of them. */
 export type OpenAIImage = { b64_json: string } | { url: string }
@@ -28,7 +30,8 @@ export interface OpenAIImagesResponse {
  * jobs; a caller who hangs up cancels them all, and one image failing fails the request and cancels the rest.
  */
 export function registerImageRoutes(app: FastifyInstance): void {
-  const { engine, idempotency, shutdown } = app.services
+  const { engine, idempotency, shutdown, config, webhooks } = app.services
+  const parseImagesRequest = imagesRequestParser(servedModels(config.AKASHGEN_OPENAI_MODEL_ALIASES))
   app.post('/images/generations', async (request, reply): Promise<OpenAIImagesResponse> => {
     requireJson(request)
     const images = parseImagesRequest(request.body)
@@ -37,9 +40,11 @@ export function registerImageRoutes(app: FastifyInstance): void {
     const hangUp = hangUpSignal(reply)
     // One key covers the whole request: its n jobs are submitted once and replayed together.
     const caller = callerOf(request)
+    const admitted = await webhooks.admit(images.generate, originOf(request))
     const { jobs, replayed } = await idempotency.submit(
       { scope: 'openai:/v1/images/generations', caller, headers: request.headers, request: images },
-      () => submitAll(engine, images, caller, request.log),
+      () =>
+        submitAll(engine, { ...images, generate: admitted.request }, caller, request.log, admitted.webhook),
     )
     const jobIds = jobs.map((job) => job.id)
     reply.header('x-job-id', jobIds.join(', '))
@@ -80,10 +85,13 @@ async function submitAll(
   { generate, n }: ImagesRequest,
   caller: Caller,
   log: FastifyBaseLogger,
+  webhook?: JobWebhookRecord,
 ): Promise<JobRecord[]> {
   const jobs: JobRecord[] = []
   try {
-    for (let i = 0; i < n; i++) jobs.push(await engine.submit(generate, caller))
+    // Each job has a webhook of its own: its deliveries are its own.
+    for (let i = 0; i < n; i++)
+      jobs.push(await engine.submit(generate, caller, webhook && { ...webhook, deliveries: [] }))
     return jobs
   } catch (error) {
     const reason = 'cancelled: the request could not queue all its images'

@@ -1,4 +1,4 @@
-/** `GET /v1/models` and `GET /v1/models/:model`: the one model this gateway serves, as OpenAI lists models. */
+/** `GET /v1/models` and `GET /v1/models/:model`: this gateway's model and its aliases, as OpenAI lists models. */
 import type { FastifyInstance } from 'fastify'
 import { GatewayError } from '../../errors.ts'
 
@@ -13,21 +13,37 @@ export interface OpenAIModel {
   owned_by: string
 }
 
-/** Stable Diffusion 3.5's release (2024-10-22), so `created` does not change with every restart. */
-const MODEL: OpenAIModel = { id: MODEL_ID, object: 'model', created: 1729555200, owned_by: 'akashgen' }
+/** The model names `/v1` answers: ours first, then the configured aliases. */
+export function servedModels(aliases: readonly string[] = []): string[] {
+  return [MODEL_ID, ...aliases.filter((name) => name !== MODEL_ID)]
+}
 
-/** Registers the model list and the single-model lookup (relative to the plugin's `/v1` prefix). */
+/** Stable Diffusion 3.5's release (2024-10-22), so `created` does not change with every restart. */
+const modelCalled = (id: string): OpenAIModel => ({
+  id,
+  object: 'model',
+  created: 1729555200,
+  owned_by: MODEL_ID,
+})
+
+/**
+ * Registers the model list and the single-model lookup (relative to the plugin's `/v1` prefix). Each alias of
+ * `AKASHGEN_OPENAI_MODEL_ALIASES` is listed as a model of its own, owned by `akashgen`: tools that check their
+ * hard-coded model against the list before calling then find it.
+ */
 export function registerModelRoutes(app: FastifyInstance): void {
-  app.get('/models', async () => ({ object: 'list', data: [MODEL] }))
+  const models = servedModels(app.services.config.AKASHGEN_OPENAI_MODEL_ALIASES).map(modelCalled)
+  app.get('/models', async () => ({ object: 'list', data: models }))
 
   app.get<{ Params: { model: string } }>('/models/:model', async (request) => {
-    if (request.params.model !== MODEL_ID) {
+    const model = models.find((known) => known.id === request.params.model)
+    if (!model) {
       throw new GatewayError(
         'NOT_FOUND',
-        `the model "${request.params.model}" does not exist: the only model is "${MODEL_ID}"`,
+        `the model "${request.params.model}" does not exist: the models are ${models.map((m) => `"${m.id}"`).join(', ')}`,
         { details: { param: 'model' } },
       )
     }
-    return MODEL
+    return model
   })
 }

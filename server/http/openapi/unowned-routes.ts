@@ -44,17 +44,21 @@ const Model = z.object({
   owned_by: z.string(),
 })
 
-const { prompt, negative, sampler, scheduler } = GenerateInput.in.shape
+const { prompt, negative, sampler, scheduler, preferredGpu } = GenerateInput.in.shape
 
 const ImagesBody = z.object({
   prompt,
   negative_prompt: negative,
   sampler,
   scheduler,
+  preferred_gpu: preferredGpu,
   model: z
-    .literal(MODEL_ID)
+    .string()
     .optional()
-    .meta({ description: 'The only model, as `GET /v1/models` lists it.' }),
+    .meta({
+      description: `\`${MODEL_ID}\`, or a name in \`AKASHGEN_OPENAI_MODEL_ALIASES\`: the models \`GET /v1/models\` lists.`,
+      examples: [MODEL_ID],
+    }),
   n: z.int().min(1).max(MAX_IMAGES).default(1).meta({ description: 'How many images.' }),
   size: z.literal(IMAGE_SIZE).optional().meta({ description: 'The only size AkashGen makes.' }),
   response_format: z.enum(['url', 'b64_json']).default('url'),

