@@ -31,7 +31,13 @@ export async function measureScenario(
 ): Promise<Row> {
   const { control } = emulator
   // Lone warm-up jobs are short whatever the scenario, so warming up costs seconds, not minutes.
-  await control.configure({ queueMs: 0, workers: 256, runMs: 300, imagePadBytes: scenario.imagePadBytes })
+  await control.configure({
+    queueMs: 0,
+    workers: 256,
+    runMs: 300,
+    imagePadBytes: scenario.imagePadBytes,
+    elapsedTime: scenario.elapsedTime ?? 'frozen',
+  })
   const probeFile = join(tmpdir(), `akashgen-bench-${process.pid}-${scenario.id}-${server.name}.json`)
   const proc = await startProbedServer(server.name, server.entry, {
     LOG_LEVEL: 'warn',

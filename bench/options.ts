@@ -1,5 +1,6 @@
 // The bench's command line: --smoke, --only a,c,f, --no-baseline, --help.
 import { parseArgs } from 'node:util'
+import { SCENARIO_IDS } from './scenarios.ts'
 
 /** What one `npm run bench` run should do. */
 export interface BenchOptions {
@@ -11,7 +12,8 @@ export interface BenchOptions {
 /** Usage text for --help and for bad flags. */
 export const USAGE = `Usage: npm run bench -- [--smoke] [--only a,b,c,d,f] [--no-baseline]
   --smoke        every scenario for about 2 s with small counts (what CI runs)
-  --only <ids>   run only these scenarios, e.g. --only a,c (f: idle RSS and time to ready of the bundle)
+  --only <ids>   run only these scenarios, e.g. --only a,c (f: idle RSS and time to ready of the bundle;
+                 a-growing, a-absent, b-growing, b-absent: (a) and (b) with that elapsed_time mode)
   --no-baseline  skip the baseline (the Go proxy's algorithm); only the gateway is measured`
 
 /** Parses argv (without node and script); throws an Error with a one-line message for a bad flag. */
@@ -28,8 +30,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   })
   if (values.help) return 'help'
   const only = values.only?.split(',').map((id) => id.trim().toLowerCase())
-  const unknown = only?.filter((id) => !['a', 'b', 'c', 'd', 'f'].includes(id)) ?? []
+  const unknown = only?.filter((id) => !SCENARIO_IDS.includes(id)) ?? []
   if (unknown.length > 0)
-    throw new Error(`--only takes scenario ids a, b, c, d, f; not ${unknown.join(', ')}`)
+    throw new Error(`--only takes scenario ids ${SCENARIO_IDS.join(', ')}; not ${unknown.join(', ')}`)
   return { smoke: values.smoke, only, baseline: !values['no-baseline'] }
 }

@@ -1,4 +1,5 @@
 // The four load scenarios of the issue, their smoke-sized twins, and the targets the gateway should meet.
+import type { ElapsedTimeMode } from '../emulator/options.ts'
 
 const MiB = 1024 * 1024
 
@@ -17,7 +18,12 @@ export interface Scenario {
   /** Not measured: lone requests for (a); for the others, time under the full load before the window opens. */
   warmup: Amount
   measure: Amount
+  /** What the emulator's `elapsed_time` does after a job ends (its default, `frozen`, when absent). */
+  elapsedTime?: ElapsedTimeMode
 }
+
+/** The modes the (a) and (b) rows are repeated in, as `a-growing`, `b-absent` and so on. */
+const OTHER_ELAPSED_MODES: ElapsedTimeMode[] = ['growing', 'absent']
 
 /** A figure a row reports, by the name the table and the targets use. */
 export type Metric =
@@ -40,6 +46,25 @@ export interface Target {
 
 /** The scenarios at full length (`smoke` = false) or shortened to a couple of seconds each. */
 export function scenarios(smoke: boolean): Scenario[] {
+  const base = baseScenarios(smoke)
+  // (a) and (b) again with an upstream whose elapsed_time keeps counting after the end, or is missing.
+  const modes = base
+    .filter((s) => s.id === 'a' || s.id === 'b')
+    .flatMap((s) =>
+      OTHER_ELAPSED_MODES.map((mode) => ({
+        ...s,
+        id: `${s.id}-${mode}`,
+        title: `${s.title}, elapsed_time ${mode}`,
+        elapsedTime: mode,
+      })),
+    )
+  return [...base, ...modes]
+}
+
+/** Every scenario id `--only` takes (f is the footprint, not a load). */
+export const SCENARIO_IDS = [...scenarios(true).map((s) => s.id), 'f']
+
+function baseScenarios(smoke: boolean): Scenario[] {
   const window = (ms: number): Amount => ({ ms: smoke ? 2000 : ms })
   const warm = (ms: number): Amount => ({ ms: smoke ? 500 : ms })
   return [
@@ -99,9 +124,10 @@ export const TARGETS: Target[] = [
   { scenario: '*', metric: 'loopP99Ms', op: '<=', limit: 20, label: 'event-loop delay p99 <= 20 ms' },
 ]
 
-/** The targets that apply to one scenario. */
+/** The targets that apply to one scenario (`a-growing` has those of `a`). */
 export function targetsOf(scenarioId: string): Target[] {
-  return TARGETS.filter((target) => target.scenario === scenarioId || target.scenario === '*')
+  const base = scenarioId.split('-')[0]
+  return TARGETS.filter((target) => target.scenario === base || target.scenario === '*')
 }
 
 /** Whether a value meets a target; a missing value (NaN) never does. */

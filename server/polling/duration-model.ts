@@ -1,21 +1,32 @@
 /** A rolling model of how long upstream jobs take, to judge how likely a job is done by a given age. */
+import { type Mass, turnbull } from './turnbull.ts'
 
 /** Samples kept: enough for a stable shape, few enough to follow a change in the upstream's speed. */
 const MAX_SAMPLES = 64
 /** Below this many samples the model knows nothing and the poller falls back to a fixed cadence. */
 export const MIN_SAMPLES = 3
+/** Once the model is full, it is estimated again after this many new samples (the EM costs about a millisecond). */
+const REESTIMATE_EVERY = 4
 
-/** Durations (ms from upstream submission to the final state) of the most recent jobs. */
+/**
+ * Durations (ms from upstream submission to the final state) of the most recent jobs, each known exactly or
+ * only to lie between two ages (interval-censored: the polls that saw it unfinished and then final). The
+ * distribution is the nonparametric maximum-likelihood estimate over those intervals (turnbull.ts), so a
+ * wide interval adds no false certainty and never drags the estimate to either of its edges.
+ */
 export class DurationModel {
-  readonly #samples: number[] = []
+  readonly #samples: Array<readonly [number, number]> = []
   #next = 0
+  #estimate: Mass[] | undefined
+  #newSamples = 0
 
-  /** Adds one finished job's duration. */
-  record(durationMs: number): void {
-    if (!Number.isFinite(durationMs) || durationMs < 0) return
-    if (this.#samples.length < MAX_SAMPLES) this.#samples.push(durationMs)
-    else this.#samples[this.#next] = durationMs
+  /** Adds one finished job's duration: exactly `loMs`, or somewhere between `loMs` and `hiMs`. */
+  record(loMs: number, hiMs = loMs): void {
+    if (!Number.isFinite(loMs) || !Number.isFinite(hiMs) || loMs < 0 || hiMs < loMs) return
+    if (this.#samples.length < MAX_SAMPLES) this.#samples.push([loMs, hiMs])
+    else this.#samples[this.#next] = [loMs, hiMs]
     this.#next = (this.#next + 1) % MAX_SAMPLES
+    this.#newSamples++
   }
 
   /** True once there are enough samples to estimate from. */
@@ -23,25 +34,28 @@ export class DurationModel {
     return this.#samples.length >= MIN_SAMPLES
   }
 
-  /** The median duration, or undefined before any sample. */
+  /** The median duration (the middle of the interval holding it), or undefined before any sample. */
   median(): number | undefined {
-    if (this.#samples.length === 0) return undefined
-    const sorted = [...this.#samples].sort((a, b) => a - b)
-    return sorted[Math.floor(sorted.length / 2)]
+    let sum = 0
+    for (const { lo, hi, p } of this.#masses()) {
+      sum += p
+      if (sum > 0.5 + 1e-9) return (lo + hi) / 2
+    }
+    return undefined
   }
 
   /**
-   * Share of jobs finished by `ageMs`. Each sample counts as a small uniform window rather than a point, so
-   * the estimate rises smoothly instead of jumping at exact sample values.
+   * Share of jobs finished by `ageMs`. Each share of the estimate is spread evenly over its interval, at least
+   * a small window around it, so the estimate rises smoothly instead of jumping at exact sample values.
    */
   finishedBy(ageMs: number): number {
-    if (this.#samples.length === 0) return 0
     let sum = 0
-    for (const sample of this.#samples) {
-      const half = Math.max(10, sample * 0.04)
-      sum += Math.min(1, Math.max(0, (ageMs - (sample - half)) / (2 * half)))
+    for (const { lo, hi, p } of this.#masses()) {
+      const mid = (lo + hi) / 2
+      const half = Math.max(10, mid * 0.04, (hi - lo) / 2)
+      sum += p * Math.min(1, Math.max(0, (ageMs - (mid - half)) / (2 * half)))
     }
-    return sum / this.#samples.length
+    return sum
   }
 
   /**
@@ -52,5 +66,14 @@ export class DurationModel {
     const before = this.finishedBy(fromMs)
     if (before > 0.99) return undefined
     return (this.finishedBy(toMs) - before) / (1 - before)
+  }
+
+  #masses(): Mass[] {
+    const full = this.#samples.length === MAX_SAMPLES
+    if (this.#newSamples >= (full ? REESTIMATE_EVERY : 1) || !this.#estimate) {
+      this.#estimate = turnbull(this.#samples)
+      this.#newSamples = 0
+    }
+    return this.#estimate
   }
 }

@@ -7,6 +7,7 @@ import type { StatusAnswer, UpstreamJobState } from '../upstream/status.ts'
 import { BatchHealth } from './batch-health.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { DurationModel } from './duration-model.ts'
+import { JobTiming } from './job-timing.ts'
 import { DUE_GAP_PER_JOB_MS, likelihood, type PlanJob, planRequest, possiblyDone } from './poll-plan.ts'
 import { RateWindow } from './rate-window.ts'
 
@@ -40,6 +41,12 @@ export interface StatusPollerOptions {
 /** Longest pause a status answer's Retry-After (429, 503) imposes on the poller. */
 const MAX_RETRY_AFTER_MS = 10_000
 
+/** When a status request left and when its answer came. */
+interface Asked {
+  sentAt: number
+  answeredAt: number
+}
+
 interface Tracked extends PlanJob {
   inFlight: boolean
   /** Seen in at least one answer: only then does missing from a batch say something about batching. */
@@ -49,6 +56,8 @@ interface Tracked extends PlanJob {
   droppedFrom?: number
   unknownAnswers: number
   failedRequests: number
+  /** Middle of the last status request that found it unfinished. */
+  unfinishedAt?: number
   onState(state: UpstreamJobState): void
   settle(result: { state: UpstreamJobState } | { error: unknown }): void
 }
@@ -57,6 +66,7 @@ interface Tracked extends PlanJob {
 export class StatusPoller {
   readonly #jobs = new Map<string, Tracked>()
   readonly #model = new DurationModel()
+  readonly #timing = new JobTiming()
   readonly #window: RateWindow
   readonly #closing = new AbortController()
   readonly #options: Required<StatusPollerOptions>
@@ -99,6 +109,11 @@ export class StatusPoller {
   /** Whether status requests still carry several ids (false once the upstream proved it answers only one). */
   get batching(): boolean {
     return this.#batches.batching
+  }
+
+  /** The typical upstream job as learned so far (median ms from submission to final), for tests and logs. */
+  get typicalJobMs(): number | undefined {
+    return this.#model.median()
   }
 
   /** Jobs being watched. */
@@ -222,10 +237,12 @@ export class StatusPoller {
       return
     }
     this.#failuresInRow = 0
-    this.#takeAnswer(jobs, answer, this.#clock.now(), jobs.length > 1 ? this.#batches.issue() : undefined)
+    const sent = { sentAt: now, answeredAt: this.#clock.now() }
+    this.#takeAnswer(jobs, answer, sent, jobs.length > 1 ? this.#batches.issue() : undefined)
   }
 
-  #takeAnswer(jobs: Tracked[], answer: StatusAnswer, at: number, batch: number | undefined): void {
+  #takeAnswer(jobs: Tracked[], answer: StatusAnswer, asked: Asked, batch: number | undefined): void {
+    const at = asked.answeredAt
     let missing = 0
     for (const job of jobs) {
       job.inFlight = false
@@ -249,7 +266,7 @@ export class StatusPoller {
         checkedAt: at,
         forceAt: undefined,
       })
-      this.#deliver(job, state, at)
+      this.#deliver(job, state, asked)
     }
     if (batch !== undefined && missing === 0) this.#batches.complete()
   }
@@ -266,12 +283,16 @@ export class StatusPoller {
     job.forceAt = at + (this.#options.coldIntervalMs / 4) * 2 ** (job.unknownAnswers - 1)
   }
 
-  #deliver(job: Tracked, state: UpstreamJobState, at: number): void {
+  #deliver(job: Tracked, state: UpstreamJobState, asked: Asked): void {
     if (state.phase === 'succeeded' || state.phase === 'failed') {
-      this.#model.record(state.elapsedS > 0 ? state.elapsedS * 1000 : at - job.submittedAt)
+      const { submittedAt, unfinishedAt } = job
+      this.#model.record(
+        ...this.#timing.durationOf({ ...asked, submittedAt, unfinishedAt, elapsedS: state.elapsedS }),
+      )
       job.settle({ state })
       return
     }
+    job.unfinishedAt = (asked.sentAt + asked.answeredAt) / 2
     job.waitingPlace = state.phase === 'waiting' && state.queuePosition > 0 ? state.queuePosition : undefined
     job.onState(state)
   }

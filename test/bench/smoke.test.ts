@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { runNode } from '../support/process.ts'
 
-const SCENARIOS = ['a', 'b']
+// (a) and (b) with the emulator's default elapsed_time (frozen), and again with it growing and absent.
+const SCENARIOS = ['a', 'b', 'a-growing', 'a-absent', 'b-growing', 'b-absent']
 const SERVERS = ['akashgen', 'baseline']
 
 describe('npm run bench -- --smoke', () => {
@@ -33,12 +34,14 @@ describe('npm run bench -- --smoke', () => {
       // The CPU time to ready comes from /proc (Linux, where CI runs).
       expect(cpu, `CPU ms to ready of ${server}`).toBeGreaterThan(0)
     }
-  }, 120_000)
+  }, 180_000)
 
   it('refuses an unknown scenario with its usage and exit code 2, starting nothing', async () => {
     const bench = runNode(['--import', 'tsx', 'bench/run.ts', '--only', 'z'], {})
     const { code } = await bench.exited
     expect(code).toBe(2)
-    expect(bench.stderr()).toContain('--only takes scenario ids a, b, c, d, f')
+    expect(bench.stderr()).toContain(
+      '--only takes scenario ids a, b, c, d, a-growing, a-absent, b-growing, b-absent, f',
+    )
   })
 })

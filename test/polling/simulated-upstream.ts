@@ -41,6 +41,8 @@ class SimulatedUpstream {
   failNext = 0
   /** Manual-clock time each request takes to be answered. */
   latencyMs = 0
+  /** What `elapsed_time` does after the end: stops there, keeps counting, or is missing (0), like the emulator's. */
+  elapsedTime: 'frozen' | 'growing' | 'absent' = 'frozen'
   readonly requests: SeenRequest[] = []
   readonly #jobs = new Map<string, SimulatedJob>()
   readonly #clock: ManualClock
@@ -86,11 +88,12 @@ class SimulatedUpstream {
 
   #stateOf(job: SimulatedJob): UpstreamJobState {
     const age = this.#clock.now() - job.submittedAt
-    const base = { jobId: job.id, worker: null, result: '', queuePosition: 0, elapsedS: age / 1000 }
+    const base = { jobId: job.id, worker: null, result: '', queuePosition: 0, elapsedS: 0 }
+    if (this.elapsedTime !== 'absent') base.elapsedS = age / 1000
     if (age < job.waitMs)
       return { ...base, phase: 'waiting', rawStatus: 'waiting', queuePosition: job.queuePosition }
     if (age < job.waitMs + job.runMs) return { ...base, phase: 'running', rawStatus: 'pending' }
-    const elapsedS = (job.waitMs + job.runMs) / 1000
+    const elapsedS = { frozen: job.waitMs + job.runMs, growing: age, absent: 0 }[this.elapsedTime] / 1000
     if (job.outcome === 'failed')
       return { ...base, phase: 'failed', rawStatus: 'failed', result: 'worker crashed', elapsedS }
     return {

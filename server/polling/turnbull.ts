@@ -1,0 +1,82 @@
+/**
+ * The distribution of values each known only to lie in a closed interval [lo, hi] (an exact value is [v, v]):
+ * Turnbull's EM. It starts from every interval spread evenly over itself, then lets each interval share itself
+ * among the stretches inside it in proportion to their mass, until the shares settle, so wide intervals move
+ * to where the narrow ones agree. Starting spread matters: a job found final at its first look says only
+ * [0, t], and the maximum-likelihood answer reached from innermost intervals alone put every such job on the
+ * latest stretch any job was seen running at, after which no poll looked early enough to learn otherwise.
+ */
+
+/** A share `p` of the distribution, spread over [lo, hi]. */
+export interface Mass {
+  lo: number
+  hi: number
+  p: number
+}
+
+/** EM rounds at most; in practice the shares settle (move less than SETTLED) well before. */
+const MAX_ROUNDS = 200
+const SETTLED = 1e-5
+
+/** The estimate for `samples` ([lo, hi] pairs with lo <= hi), masses in increasing order; [] when empty. */
+export function turnbull(samples: ReadonlyArray<readonly [number, number]>): Mass[] {
+  const cells = stretches(samples)
+  const n = samples.length
+  // The cells are sorted, so each sample covers a run of them: [from, to).
+  const runs = samples.map(([lo, hi]) => {
+    const from = cells.findIndex((cell) => cell.lo >= lo)
+    let to = from
+    while (to < cells.length && (cells[to] as Cell).hi <= hi) to++
+    return { from, to, lo, hi }
+  })
+  // Start from every sample spread evenly over its interval (an exact one all on its point).
+  let p = new Float64Array(cells.length)
+  for (const { from, to, lo, hi } of runs) {
+    for (let k = from; k < to; k++) {
+      const cell = cells[k] as Cell
+      p[k] = (p[k] as number) + (hi === lo ? 1 / (to - from) : (cell.hi - cell.lo) / (hi - lo)) / n
+    }
+  }
+  const before = new Float64Array(cells.length + 1)
+  const weight = new Float64Array(cells.length + 1)
+  let next = new Float64Array(cells.length)
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    // Each sample shares itself among its cells in proportion to their mass: prefix sums give its total.
+    for (let k = 0; k < cells.length; k++) before[k + 1] = (before[k] as number) + (p[k] as number)
+    weight.fill(0)
+    for (const { from, to } of runs) {
+      const total = (before[to] as number) - (before[from] as number)
+      if (total <= 0) continue
+      weight[from] = (weight[from] as number) + 1 / (n * total)
+      weight[to] = (weight[to] as number) - 1 / (n * total)
+    }
+    let running = 0
+    let moved = 0
+    for (let k = 0; k < cells.length; k++) {
+      running += weight[k] as number
+      next[k] = (p[k] as number) * running
+      moved = Math.max(moved, Math.abs((next[k] as number) - (p[k] as number)))
+    }
+    ;[p, next] = [next, p]
+    if (moved < SETTLED) break
+  }
+  return cells.map((cell, k) => ({ ...cell, p: p[k] as number })).filter((mass) => mass.p > 1e-6)
+}
+
+interface Cell {
+  lo: number
+  hi: number
+}
+
+/** The stretches between consecutive distinct ends of the samples, plus each exact value as a point of its own. */
+function stretches(samples: ReadonlyArray<readonly [number, number]>): Cell[] {
+  const ends = [...new Set(samples.flat())].sort((a, b) => a - b)
+  const points = new Set(samples.filter(([lo, hi]) => lo === hi).map(([lo]) => lo))
+  const cells: Cell[] = []
+  ends.forEach((at, i) => {
+    if (points.has(at)) cells.push({ lo: at, hi: at })
+    const next = ends[i + 1]
+    if (next !== undefined) cells.push({ lo: at, hi: next })
+  })
+  return cells
+}

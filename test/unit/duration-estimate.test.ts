@@ -1,0 +1,129 @@
+// How the poller learns job durations: Turnbull's estimate over intervals, and when elapsed_time is believed.
+import { describe, expect, it } from 'vitest'
+import { DurationModel } from '../../server/polling/duration-model.ts'
+import { JobTiming, type Sighting } from '../../server/polling/job-timing.ts'
+import { type Mass, turnbull } from '../../server/polling/turnbull.ts'
+
+/** The share of the estimate lying within [lo, hi]. */
+function shareIn(masses: Mass[], lo: number, hi: number): number {
+  return masses.filter((m) => m.lo >= lo && m.hi <= hi).reduce((sum, m) => sum + m.p, 0)
+}
+
+describe('turnbull', () => {
+  it('gives exact values their share of the jobs', () => {
+    const masses = turnbull([
+      [100, 100],
+      [300, 300],
+      [100, 100],
+      [200, 200],
+    ])
+    expect(masses).toEqual([
+      { lo: 100, hi: 100, p: 0.5 },
+      { lo: 200, hi: 200, p: 0.25 },
+      { lo: 300, hi: 300, p: 0.25 },
+    ])
+  })
+
+  it('puts a wide interval on the values it is known to hold rather than spreading it to its edges', () => {
+    // A job seen final at 310 ms with no earlier look says only "0-310": the 300 ms jobs explain it.
+    const masses = turnbull([
+      [0, 310],
+      [0, 310],
+      [300, 300],
+      [300, 300],
+    ])
+    expect(shareIn(masses, 300, 300)).toBeGreaterThan(0.99)
+  })
+
+  it('narrows many overlapping intervals to where they all meet', () => {
+    const masses = turnbull([
+      [0, 320],
+      [280, 330],
+      [290, 400],
+      [0, 305],
+    ])
+    expect(shareIn(masses, 290, 305)).toBeGreaterThan(0.95)
+  })
+
+  it('keeps intervals that share nothing apart, each with its own share', () => {
+    const masses = turnbull([
+      [100, 150],
+      [500, 600],
+      [0, 1000],
+    ])
+    expect(shareIn(masses, 100, 150)).toBeGreaterThan(0.45)
+    expect(shareIn(masses, 500, 600)).toBeGreaterThan(0.45)
+    expect(masses.map((m) => m.p).reduce((a, b) => a + b)).toBeCloseTo(1, 4)
+  })
+
+  it('has nothing to say without samples', () => {
+    expect(turnbull([])).toEqual([])
+  })
+})
+
+describe('DurationModel with intervals', () => {
+  it('learns 300 ms jobs from polls that only bracket their end, not the late edge of each bracket', () => {
+    const model = new DurationModel()
+    // The first look came after the end (0-315), or one look before it and one after (295-310, 290-304).
+    for (let i = 0; i < 20; i++) {
+      model.record(0, 315 + (i % 3) * 10)
+      model.record(295 - (i % 4), 310 + (i % 2) * 5)
+      model.record(290, 304)
+    }
+    const median = model.median() ?? 0
+    expect(median).toBeGreaterThanOrEqual(295)
+    expect(median).toBeLessThanOrEqual(304)
+    expect(model.finishedBy(280)).toBe(0)
+    expect(model.finishedBy(330)).toBeCloseTo(1, 3)
+  })
+
+  it('refuses an interval that ends before it starts', () => {
+    const model = new DurationModel()
+    model.record(300, 200)
+    expect(model.median()).toBeUndefined()
+  })
+})
+
+describe('JobTiming', () => {
+  // Submitted at 1000; one look at 1200 (2 ms round trip) found it running; the look sent at 1310 found it final.
+  const sighting = (elapsedS: number): Sighting => ({
+    submittedAt: 1000,
+    unfinishedAt: 1201,
+    sentAt: 1310,
+    answeredAt: 1312,
+    elapsedS,
+  })
+
+  it('takes an elapsed_time that stopped inside what it saw as the exact duration', () => {
+    expect(new JobTiming().durationOf(sighting(0.3))).toEqual([300, 300])
+  })
+
+  it('takes the observed bracket when elapsed_time is absent', () => {
+    expect(new JobTiming().durationOf(sighting(0))).toEqual([201, 311])
+  })
+
+  it('takes the bracket when elapsed_time reads the answer’s own time, as a clock that keeps counting does', () => {
+    expect(new JobTiming().durationOf(sighting(0.311))).toEqual([201, 311])
+  })
+
+  it('takes the bracket when elapsed_time disagrees with what it saw', () => {
+    const timing = new JobTiming()
+    // Below the look that found it running, or past the answer that found it final.
+    expect(timing.durationOf(sighting(0.15))).toEqual([201, 311])
+    expect(timing.durationOf(sighting(0.5))).toEqual([201, 311])
+  })
+
+  it('believes values near the edge once the upstream has shown that its clock stops at the end', () => {
+    const timing = new JobTiming()
+    expect(timing.durationOf(sighting(0.309))).toEqual([201, 311])
+    expect(timing.durationOf(sighting(0.3))).toEqual([300, 300])
+    expect(timing.durationOf(sighting(0.309))).toEqual([309, 309])
+    // A few ms past the end: the upstream started its clock before the submit answer reached the gateway.
+    expect(timing.durationOf(sighting(0.318))).toEqual([311, 311])
+  })
+
+  it('without a look before the end, brackets from submission', () => {
+    const { unfinishedAt: _, ...first } = sighting(0)
+    expect(new JobTiming().durationOf(first)).toEqual([0, 311])
+  })
+})
