@@ -10,7 +10,6 @@ import { REPLAYED_HEADER } from '../idempotency/key.ts'
 import type { JobEngine } from '../jobs/engine.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
-import { hangUpSignal } from './hang-up.ts'
 import { headerValue } from './header-value.ts'
 import {
   binary,
@@ -122,9 +121,8 @@ export function registerGenerateRoute(app: FastifyInstance): void {
     const job = jobs[0] as JobRecord
     reply.header('x-job-id', job.id)
     if (replayed) reply.header(REPLAYED_HEADER, 'true')
-    const hangUp = hangUpSignal(reply)
     // The end of the shutdown grace answers SHUTTING_DOWN to a caller whose job was handed over.
-    const wait = startSyncWait({ engine, shutdown }, request, reply, hangUp, [job.id], {
+    const wait = startSyncWait({ engine, shutdown }, request, reply, [job.id], {
       path: '/api/generate',
       fields: { jobId: job.id },
     })
@@ -143,7 +141,7 @@ export function registerGenerateRoute(app: FastifyInstance): void {
         throw final.error ?? new GatewayError('INTERNAL', `job ended ${final.status}`)
       describeJob(final, reply)
       if (wantsJobView(request.headers.accept)) return jobView(final, originOf(request))
-      const image = await engine.openImage(job.id, { signal: hangUp })
+      const image = await engine.openImage(job.id, { signal: wait.signal })
       reply.header('content-type', image.contentType)
       if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
       return reply.send(imageBytes.counted('/api/generate', image, reply.raw))
