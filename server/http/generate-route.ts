@@ -1,7 +1,7 @@
 /** `POST /api/generate`: the Go proxy's route, unchanged for curl users: JSON in, image bytes out. */
 
 import { GenerateInput, Job } from '@akashgen/contract'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { GatewayError } from '../errors.ts'
@@ -100,8 +100,14 @@ const GENERATE_DOCS = {
   },
 } satisfies RouteDocs
 
-/** A body that is not JSON is refused with 415 before the library validates it (text/plain parses as a string). */
-const requireJsonBody = async (request: FastifyRequest) => requireJson(request)
+/**
+ * A body that is not JSON is refused with 415 before the library validates it (text/plain parses as a
+ * string). A callback hook: an async one costs a promise per request.
+ */
+const requireJsonBody = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+  requireJson(request)
+  done()
+}
 
 /**
  * Registers the synchronous generate route. It waits for the job and streams the image; `Prefer: wait=N`
