@@ -147,7 +147,7 @@ export function registerGenerateRoute(app: FastifyInstance): void {
         throw final.error ?? new GatewayError('INTERNAL', `job ended ${final.status}`)
       describeJob(final, reply)
       if (wantsJobView(request.headers.accept)) return jobView(final, originOf(request))
-      const image = await engine.openImage(job.id, { signal: wait.signal })
+      const image = await engine.openImage(job.id, { signal: wait.hangUp() })
       reply.header('content-type', image.contentType)
       if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
       return reply.send(imageBytes.counted('/api/generate', image, reply.raw))

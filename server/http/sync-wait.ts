@@ -16,13 +16,13 @@ export interface SyncWaitServices {
 
 /** One caller's wait on its jobs; call `fail(error)` in the route's `catch` and `end()` in its `finally`. */
 export interface SyncWait {
-  /**
-   * Aborts when the caller hangs up (CANCELLED), the shutdown grace ends, or `fail()` is called: pass it to the
-   * waits. After `end()` only a hang-up aborts it, so what the route streams after the wait can take it too.
-   */
+  /** Aborts when the caller hangs up (CANCELLED), the shutdown grace ends, or `fail()` is called: pass it to the waits. */
   signal: AbortSignal
-  /** True once the caller hung up before its answer was written in full. */
-  readonly hungUp: boolean
+  /**
+   * A signal that aborts only when the caller hangs up, for what the route streams once the jobs are done (the
+   * end of the grace must not cut an image short); made on first use.
+   */
+  hangUp(): AbortSignal
   /**
    * Stops following the jobs after `error`. On a hang-up abandons them and logs the 499 line; otherwise, when
    * `otherReason` is given and shutdown has not taken the jobs over, abandons them with that reason.
@@ -39,9 +39,10 @@ export interface SyncWaitLog {
 }
 
 /**
- * Starts the wait on `jobIds` for the request. One AbortController per request carries the hang-up, the end
- * of the grace and the failure: the signals per request were a tenth of the CPU per image (bench (b)). The
- * socket is watched, not request.signal, which fires once a POST body has been read (Fastify 5.12).
+ * Starts the wait on `jobIds` for the request. One AbortController carries the hang-up, the end of the grace
+ * and the failure (a second one only for `hangUp()`): the signals per request were a tenth of the CPU per image
+ * (bench (b)). The socket is watched, not request.signal, which fires once a POST body has been read (Fastify
+ * 5.12).
  */
 export function startSyncWait(
   { engine, shutdown }: SyncWaitServices,
@@ -53,11 +54,13 @@ export function startSyncWait(
   const unfollows = jobIds.map((id) => engine.follow(id))
   const controller = new AbortController()
   const response = reply.raw
-  let hungUp = false
+  let hungUp: GatewayError | undefined
+  let hangUp: AbortController | undefined
   const onClose = () => {
     if (response.writableEnded) return
-    hungUp = true
-    controller.abort(new GatewayError('CANCELLED', 'the caller hung up'))
+    hungUp = new GatewayError('CANCELLED', 'the caller hung up')
+    controller.abort(hungUp)
+    hangUp?.abort(hungUp)
   }
   // A caller who left while the jobs were being submitted has already closed the response.
   if (response.closed) onClose()
@@ -76,13 +79,17 @@ export function startSyncWait(
   }
   return {
     signal: controller.signal,
-    get hungUp() {
-      return hungUp
+    hangUp() {
+      if (!hangUp) {
+        hangUp = new AbortController()
+        if (hungUp) hangUp.abort(hungUp)
+      }
+      return hangUp.signal
     },
     fail(error, otherReason) {
       controller.abort(error)
       unfollowAll()
-      if (hungUp) {
+      if (hungUp !== undefined) {
         abandonAll('cancelled: the caller hung up')
         const ms = Math.round(reply.elapsedTime)
         request.log.info({ method: 'POST', path: log.path, status: 499, ms, ...log.fields }, 'caller hung up')
