@@ -1,5 +1,4 @@
 /** The gateway's shutdown state, shared by every surface: draining first, then the grace period's end. */
-import { setMaxListeners } from 'node:events'
 import { GatewayError } from './errors.ts'
 
 /** Seconds a caller refused during shutdown should wait: long enough for a restart or another replica. */
@@ -21,11 +20,6 @@ export class Shutdown {
   readonly #grace = new AbortController()
   /** Plain callbacks for the per-request waits: a Set costs less per request than an EventTarget listener. */
   readonly #onGraceOver = new Set<(reason: unknown) => void>()
-
-  constructor() {
-    // Every request waiting for a job listens to it for a while (abort-link.ts): many at once is normal.
-    setMaxListeners(0, this.#grace.signal)
-  }
 
   /** True from `begin()` on. */
   get started(): boolean {
