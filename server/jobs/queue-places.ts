@@ -38,8 +38,12 @@ export class QueuePlaces {
       return
     }
     this.#running = true
-    void this.#passes().finally(() => {
-      this.#running = false
+    // After the current turn: one status answer often ends several jobs at once, and the starts that follow
+    // then share one pass instead of taking two (the first, and one more for the rest).
+    setImmediate(() => {
+      void this.#passes().finally(() => {
+        this.#running = false
+      })
     })
   }
 
