@@ -10,6 +10,7 @@ import { registerJobRoutes } from './http/job-routes.ts'
 import { openAIApi } from './http/openai/plugin.ts'
 import { playgroundPage } from './http/playground.ts'
 import { requestIdOf } from './http/request-log.ts'
+import { lazyRequestLogger } from './http/request-logger.ts'
 import { ownCompilersOnly } from './http/schema-compilers.ts'
 import { createLogger } from './logger.ts'
 import { registerMetricsRoute } from './metrics/http.ts'
@@ -54,6 +55,7 @@ export async function buildApp({
     // Fastify's two lines per request are replaced by one of ours (http/request-log.ts).
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     // Request timeouts, trusted proxies and the router's longest path segment.
     ...edgeOptions(config),

@@ -1,5 +1,4 @@
 /** The gateway's shutdown state, shared by every surface: draining first, then the grace period's end. */
-import { setMaxListeners } from 'node:events'
 import { GatewayError } from './errors.ts'
 
 /** Seconds a caller refused during shutdown should wait: long enough for a restart or another replica. */
@@ -19,11 +18,8 @@ export function shuttingDown(
 export class Shutdown {
   #started = false
   readonly #grace = new AbortController()
-
-  constructor() {
-    // Every request waiting for a job listens to it for a while (abort-link.ts): many at once is normal.
-    setMaxListeners(0, this.#grace.signal)
-  }
+  /** Plain callbacks for the per-request waits: a Set costs less per request than an EventTarget listener. */
+  readonly #onGraceOver = new Set<(reason: unknown) => void>()
 
   /** True from `begin()` on. */
   get started(): boolean {
@@ -35,6 +31,19 @@ export class Shutdown {
     return this.#grace.signal
   }
 
+  /**
+   * Calls `listener` with the SHUTTING_DOWN reason when the grace period ends (at once if it has); the returned
+   * function lets go of it.
+   */
+  whenGraceOver(listener: (reason: unknown) => void): () => void {
+    if (this.#grace.signal.aborted) {
+      listener(this.#grace.signal.reason)
+      return () => {}
+    }
+    this.#onGraceOver.add(listener)
+    return () => this.#onGraceOver.delete(listener)
+  }
+
   /** Stops taking new work; idempotent. */
   begin(): void {
     this.#started = true
@@ -43,11 +52,14 @@ export class Shutdown {
   /** Ends the waits still pending on this process; idempotent. */
   endGrace(): void {
     this.#started = true
-    if (!this.#grace.signal.aborted)
-      this.#grace.abort(
-        shuttingDown(
-          'the gateway shut down before the job finished: retry (with the same Idempotency-Key to get the same job)',
-        ),
-      )
+    if (this.#grace.signal.aborted) return
+    this.#grace.abort(
+      shuttingDown(
+        'the gateway shut down before the job finished: retry (with the same Idempotency-Key to get the same job)',
+      ),
+    )
+    const listeners = [...this.#onGraceOver]
+    this.#onGraceOver.clear()
+    for (const listener of listeners) listener(this.#grace.signal.reason)
   }
 }

@@ -1,7 +1,7 @@
 /** `POST /api/generate`: the Go proxy's route, unchanged for curl users: JSON in, image bytes out. */
 
 import { GenerateInput, Job } from '@akashgen/contract'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { GatewayError } from '../errors.ts'
@@ -11,7 +11,6 @@ import type { JobEngine } from '../jobs/engine.ts'
 import type { JobRecord } from '../jobs/job-record.ts'
 import { jobView } from '../jobs/job-view.ts'
 import { acceptUpstreamGpuSpelling } from './gpu-spelling.ts'
-import { hangUpSignal } from './hang-up.ts'
 import { headerValue } from './header-value.ts'
 import {
   binary,
@@ -106,10 +105,12 @@ const GENERATE_DOCS = {
 /**
  * A body that is not JSON is refused with 415 before the library validates it (text/plain parses as a string);
  * the upstream's `preferred_gpu` spelling becomes the contract's `preferredGpu` before the contract checks it.
+ * A callback hook: an async one costs a promise per request.
  */
-const requireJsonBody = async (request: FastifyRequest) => {
+const requireJsonBody = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
   requireJson(request)
   acceptUpstreamGpuSpelling(request.body)
+  done()
 }
 
 /**
@@ -131,9 +132,8 @@ export function registerGenerateRoute(app: FastifyInstance): void {
     const job = jobs[0] as JobRecord
     reply.header('x-job-id', job.id)
     if (replayed) reply.header(REPLAYED_HEADER, 'true')
-    const hangUp = hangUpSignal(reply)
     // The end of the shutdown grace answers SHUTTING_DOWN to a caller whose job was handed over.
-    const wait = startSyncWait({ engine, shutdown }, request, reply, hangUp, [job.id], {
+    const wait = startSyncWait({ engine, shutdown }, request, reply, [job.id], {
       path: '/api/generate',
       fields: { jobId: job.id },
     })
@@ -152,7 +152,7 @@ export function registerGenerateRoute(app: FastifyInstance): void {
         throw final.error ?? new GatewayError('INTERNAL', `job ended ${final.status}`)
       describeJob(final, reply)
       if (wantsJobView(request.headers.accept)) return jobView(final, originOf(request))
-      const image = await engine.openImage(job.id, { signal: hangUp })
+      const image = await engine.openImage(job.id, { signal: wait.hangUp() })
       reply.header('content-type', image.contentType)
       if (image.contentLength !== undefined) reply.header('content-length', String(image.contentLength))
       return reply.send(imageBytes.counted('/api/generate', image, reply.raw))

@@ -12,16 +12,20 @@ const API_PREFIXES = ['/api/', '/v1/']
  * balancers stop sending traffic while jobs in flight finish.
  */
 export function installShutdownGate(app: FastifyInstance, shutdown: Shutdown): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (!shutdown.started) return
+  // A callback hook: every request passes it, and an async one costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!shutdown.started) return done()
     const path = request.url.split('?')[0] ?? ''
     if (path === '/ready') {
       const state: Readiness = { ready: false, reasons: ['the gateway is shutting down'] }
-      return reply.code(503).header('retry-after', String(SHUTDOWN_RETRY_AFTER_S)).send(state)
+      // Answered here: a callback hook that sends does not call done().
+      reply.code(503).header('retry-after', String(SHUTDOWN_RETRY_AFTER_S)).send(state)
+      return
     }
     if (API_PREFIXES.some((prefix) => path.startsWith(prefix))) {
       reply.header('connection', 'close')
-      throw shuttingDown()
+      return done(shuttingDown())
     }
+    done()
   })
 }

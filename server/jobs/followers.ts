@@ -14,14 +14,35 @@ const FOLLOW_RETRY_MS = 200
 const RELEASED = new Error('the follower let go')
 
 /**
+ * Whether the follower let go. The signal is made only for a retry's pause: a controller per follow, made by
+ * every synchronous request, cost CPU for the rare failed +1.
+ */
+class Release {
+  done = false
+  #controller: AbortController | undefined
+
+  release(): void {
+    this.done = true
+    this.#controller?.abort(RELEASED)
+  }
+
+  /** Aborts once the follower lets go (at once if it has). */
+  signal(): AbortSignal {
+    this.#controller ??= new AbortController()
+    if (this.done) this.#controller.abort(RELEASED)
+    return this.#controller.signal
+  }
+}
+
+/**
  * Counts one follower of `jobId` until the returned function is called (once; later calls do nothing). A +1
  * that fails is retried, since an uncounted follower lets another replica's hang-up cancel the job; the -1
  * is sent only for a +1 that landed, so a failed +1 never uncounts somebody else's follow.
  */
 export function followJob(store: JobStore, logger: Logger, jobId: string): () => void {
-  const released = new AbortController()
+  const released = new Release()
   let landed = false
-  const counted = countFollower(store, logger, jobId, released.signal).then((ok) => {
+  const counted = countFollower(store, logger, jobId, released).then((ok) => {
     landed = ok
     return ok
   })
@@ -31,8 +52,8 @@ export function followJob(store: JobStore, logger: Logger, jobId: string): () =>
       // A count left behind only keeps the job alive until the count's TTL; the job's deadline still ends it.
       .catch((error: unknown) => logger.warn({ err: error, jobId }, 'a follower could not be uncounted'))
   return () => {
-    if (released.signal.aborted) return
-    released.abort(RELEASED)
+    if (released.done) return
+    released.release()
     // Once counted, the -1 goes out now, so a check right after this call already sees it.
     if (landed) void uncount()
     else void counted.then((ok) => (ok ? uncount() : undefined))
@@ -44,20 +65,20 @@ async function countFollower(
   store: JobStore,
   logger: Logger,
   jobId: string,
-  released: AbortSignal,
+  released: Release,
 ): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
       await store.follow(jobId, 1)
       return true
     } catch (error) {
-      if (released.aborted || attempt >= FOLLOW_ATTEMPTS) {
+      if (released.done || attempt >= FOLLOW_ATTEMPTS) {
         logger.error({ err: error, jobId, attempt }, 'a follower could not be counted; gave up')
         return false
       }
       logger.warn({ err: error, jobId, attempt }, 'a follower could not be counted; retrying')
       // The pause rejects only when the follower left meanwhile: then there is nothing left to count.
-      const stillFollowed = await sleep(FOLLOW_RETRY_MS * attempt, true, { signal: released }).catch(
+      const stillFollowed = await sleep(FOLLOW_RETRY_MS * attempt, true, { signal: released.signal() }).catch(
         () => false,
       )
       if (!stillFollowed) return false

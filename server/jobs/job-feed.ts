@@ -33,11 +33,10 @@ export class JobFeed {
 
   /** Resolves with the record once the job is final; rejects with the signal's reason if `signal` aborts first. */
   async final(jobId: string, signal?: AbortSignal): Promise<JobRecord> {
-    const subscription = this.#watchers.subscribe(jobId)
+    const subscription = this.#watchers.subscribe(jobId, true)
     try {
-      let job = await this.#reads.require(jobId)
-      while (!isFinalStatus(job.status)) job = await subscription.next(signal)
-      return job
+      const job = await this.#reads.require(jobId)
+      return isFinalStatus(job.status) ? job : await subscription.next(signal)
     } finally {
       subscription.close()
     }

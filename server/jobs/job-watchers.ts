@@ -1,4 +1,5 @@
 /** Who is waiting on which job: subscriptions that hand over each job's newest record as changes arrive. */
+import { isFinalStatus } from '@akashgen/contract'
 import type { JobRecord } from './job-record.ts'
 
 /** The newest sequence number a record carries; records only ever move forward. */
@@ -10,14 +11,20 @@ export class JobSubscription {
   #latest: JobRecord | undefined
   #waiter: ((job: JobRecord) => void) | undefined
   readonly #onClose: () => void
+  readonly #finalOnly: boolean
 
-  constructor(jobId: string, onClose: () => void) {
+  constructor(jobId: string, onClose: () => void, finalOnly = false) {
     this.jobId = jobId
     this.#onClose = onClose
+    this.#finalOnly = finalOnly
   }
 
-  /** Takes a changed record; an older one than already delivered (a late re-read) is ignored. */
+  /**
+   * Takes a changed record; an older one than already delivered (a late re-read) is ignored, and so is one
+   * that is not final when only the final record is wanted.
+   */
   deliver(job: JobRecord): void {
+    if (this.#finalOnly && !isFinalStatus(job.status)) return
     if (this.#latest && lastSeq(job) < lastSeq(this.#latest)) return
     const waiter = this.#waiter
     if (waiter) {
@@ -58,14 +65,21 @@ export class JobSubscription {
 export class JobWatchers {
   readonly #byJob = new Map<string, Set<JobSubscription>>()
 
-  /** Starts listening to a job's changes; subscribe before reading the record, so no change falls between. */
-  subscribe(jobId: string): JobSubscription {
+  /**
+   * Starts listening to a job's changes (with `finalOnly`, only to its final record: a waiter for the end is
+   * not woken by each step); subscribe before reading the record, so no change falls between.
+   */
+  subscribe(jobId: string, finalOnly = false): JobSubscription {
     const subscriptions = this.#byJob.get(jobId) ?? new Set()
     this.#byJob.set(jobId, subscriptions)
-    const subscription = new JobSubscription(jobId, () => {
-      subscriptions.delete(subscription)
-      if (subscriptions.size === 0) this.#byJob.delete(jobId)
-    })
+    const subscription = new JobSubscription(
+      jobId,
+      () => {
+        subscriptions.delete(subscription)
+        if (subscriptions.size === 0) this.#byJob.delete(jobId)
+      },
+      finalOnly,
+    )
     subscriptions.add(subscription)
     return subscription
   }

@@ -32,14 +32,21 @@ export class RecordWriter {
   write(jobId: string, mutate: (job: JobRecord) => boolean): Promise<JobRecord | undefined> {
     const before = this.#pending.get(jobId) ?? Promise.resolve()
     const written = before.then(() => this.#store.update(jobId, mutate))
-    const settled = written.catch((error: unknown) => {
-      this.#logger.error({ err: error, jobId }, 'job record write failed')
-    })
+    // One settle step for both outcomes (a failure is logged): each job start writes every place in line.
+    const settled: Promise<void> = written.then(
+      () => this.#settled(jobId, settled),
+      (error: unknown) => {
+        this.#logger.error({ err: error, jobId }, 'job record write failed')
+        this.#settled(jobId, settled)
+      },
+    )
     this.#pending.set(jobId, settled)
-    void settled.then(() => {
-      if (this.#pending.get(jobId) === settled) this.#pending.delete(jobId)
-    })
     return written
+  }
+
+  /** Forgets the job's chain once its newest write is done. */
+  #settled(jobId: string, settled: Promise<void>): void {
+    if (this.#pending.get(jobId) === settled) this.#pending.delete(jobId)
   }
 
   /**

@@ -40,7 +40,7 @@ export function installHttpMetrics(
   trpcProcedures: readonly string[],
 ): void {
   const procedures = new Set(trpcProcedures)
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000
     const status_code = String(reply.statusCode)
     for (const route of routesOf(request, procedures)) {
@@ -48,6 +48,7 @@ export function installHttpMetrics(
       metrics.httpRequests.inc(labels)
       metrics.httpDuration.observe(labels, seconds)
     }
+    done()
   })
 }
 

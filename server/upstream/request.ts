@@ -38,7 +38,7 @@ export function describeFailure(
   error: unknown,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-  timeout: AbortSignal,
+  timeout: { readonly aborted: boolean },
 ): unknown {
   if (signal?.aborted) return signal.reason
   if (error instanceof GatewayError) return error

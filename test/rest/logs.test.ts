@@ -1,6 +1,7 @@
 /** What the gateway logs: one line per request, job lines with the job id, no secrets, prompts only at debug. */
 
 import { describe, expect, it } from 'vitest'
+import { resetEmulator } from '../support/emulator.ts'
 import { useGatewayHarness } from '../support/harness.ts'
 
 const harness = useGatewayHarness()
@@ -52,6 +53,25 @@ describe('logs at the info level', () => {
     const text = JSON.stringify(await infoLogs())
     expect(text).not.toContain('very-secret')
     expect(text).not.toContain('private prompt')
+  })
+})
+
+describe('logs at the warn level', () => {
+  it('write no request line, and a failed request still carries its request id', async () => {
+    resetEmulator(harness.emulator, { failRate: 1 })
+    const gateway = await harness.openGateway({ LOG_LEVEL: 'warn' })
+    const failed = await fetch(`${gateway.url}/api/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-logs-warn' },
+      body: JSON.stringify({ prompt: 'this one fails upstream' }),
+    })
+    expect(failed.status).toBe(502)
+    const served = await fetch(`${gateway.url}/health`)
+    expect(served.status).toBe(200)
+    await expect
+      .poll(() => gateway.logs.find((line) => line.msg === 'request failed'))
+      .toMatchObject({ reqId: 'req-logs-warn', code: 'JOB_FAILED', level: 40 })
+    expect(gateway.logs.filter((line) => line.msg === 'request')).toEqual([])
   })
 })
 

@@ -8,7 +8,6 @@ import type { Caller } from '../../jobs/job-access.ts'
 import type { JobRecord } from '../../jobs/job-record.ts'
 import { imagePath } from '../../jobs/job-view.ts'
 import type { JobWebhookRecord } from '../../webhooks/record.ts'
-import { hangUpSignal } from '../hang-up.ts'
 import { originOf } from '../origin.ts'
 import { requireJson } from '../request-input.ts'
 import { callerOf } from '../security/caller.ts'
@@ -37,7 +36,6 @@ export function registerImageRoutes(app: FastifyInstance): void {
     const images = parseImagesRequest(request.body)
     // The guard counted this request once before its body was read; n images are n calls' work.
     await app.apiGuard.charge(request, reply, images.n - 1)
-    const hangUp = hangUpSignal(reply)
     // One key covers the whole request: its n jobs are submitted once and replayed together.
     const caller = callerOf(request)
     const admitted = await webhooks.admit(images.generate, originOf(request))
@@ -50,12 +48,12 @@ export function registerImageRoutes(app: FastifyInstance): void {
     reply.header('x-job-id', jobIds.join(', '))
     if (replayed) reply.header(REPLAYED_HEADER, 'true')
     // One failed image ends the waits still pending and cancels the rest.
-    const wait = startSyncWait({ engine, shutdown }, request, reply, hangUp, jobIds, {
+    const wait = startSyncWait({ engine, shutdown }, request, reply, jobIds, {
       path: '/v1/images/generations',
       fields: { jobIds },
     })
     try {
-      if (hangUp.aborted) throw hangUp.reason
+      if (wait.signal.aborted) throw wait.signal.reason
       const finals = await Promise.all(jobs.map((job) => succeeded(engine, job.id, wait.signal)))
       const created = Math.floor(Date.now() / 1000)
       if (images.responseFormat === 'url') {

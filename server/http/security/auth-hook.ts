@@ -87,9 +87,10 @@ export class ApiGuard {
  * @fastify/cors's own hook, which runs first; any other OPTIONS needs a key like a GET.
  */
 export function installApiGuard(app: FastifyInstance, guard: ApiGuard, protectOps: boolean): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const kind = routeKindOf(request.routeOptions.url)
-    if (kind === 'api') await guard.admit(request, reply, 1)
-    else if (kind === 'ops' && protectOps) await guard.admit(request, reply, 0)
+    const weight = kind === 'api' ? 1 : kind === 'ops' && protectOps ? 0 : undefined
+    if (weight === undefined) return done()
+    guard.admit(request, reply, weight).then(() => done(), done)
   })
 }

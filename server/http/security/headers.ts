@@ -63,7 +63,7 @@ function helmetHeaders(): { set: [string, string][]; removed: string[] } {
  */
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
   const headers = helmetHeaders()
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     // On the raw response, as helmet writes them: a route's own reply.header() still replaces a value.
     for (const name of headers.removed) reply.raw.removeHeader(name)
     for (const [name, value] of headers.set) reply.raw.setHeader(name, value)
@@ -71,6 +71,7 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     if (route === '/docs' || route.startsWith('/docs/'))
       reply.raw.setHeader('content-security-policy', DOCS_CSP)
     if (route === '/api/jobs/:id/image') reply.raw.setHeader('cross-origin-resource-policy', 'cross-origin')
+    done()
   })
 }
 
@@ -80,8 +81,9 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
  * image) set their own value, which replaces this one.
  */
 export function installNoStore(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const kind = routeKindOf(request.routeOptions.url)
     if (kind === 'api' || kind === 'trpc') reply.header('cache-control', 'no-store')
+    done()
   })
 }

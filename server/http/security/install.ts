@@ -28,8 +28,9 @@ export async function installSecurity(
   installNoStore(app)
   // Refused before anything runs (a sync job would otherwise run and fail only when its URL is made).
   if (!config.AKASHGEN_PUBLIC_URL)
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', (request, _reply, done) => {
       plainHostOf(request)
+      done()
     })
   await registerCors(app, config)
   const keys = new ApiKeys([...(config.AKASHGEN_API_KEYS ?? []), ...(config.AKASHGEN_API_KEYS_FILE ?? [])])
@@ -38,6 +39,9 @@ export async function installSecurity(
   // Routes that learn their weight from the body (`/v1` with `n`) charge the rest through it.
   app.decorate('apiGuard', guard)
   // Every route, before its body is read: two keys are one mistake, whichever surface gets them.
-  app.addHook('onRequest', async (request) => refuseRepeatedKey(request.raw.rawHeaders))
+  app.addHook('onRequest', (request, _reply, done) => {
+    refuseRepeatedKey(request.raw.rawHeaders)
+    done()
+  })
   return guard
 }

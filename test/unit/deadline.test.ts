@@ -1,0 +1,60 @@
+import { getEventListeners } from 'node:events'
+import { describe, expect, it } from 'vitest'
+import { Shutdown } from '../../server/shutdown.ts'
+import { startDeadline } from '../../server/upstream/deadline.ts'
+
+describe('startDeadline', () => {
+  it('aborts with a TimeoutError when the time is up, and says it was the time', async () => {
+    const caller = new AbortController()
+    const deadline = startDeadline(20, caller.signal)
+    await new Promise((resolve) => deadline.signal.addEventListener('abort', resolve))
+    expect((deadline.signal.reason as DOMException).name).toBe('TimeoutError')
+    expect(deadline.timeout.aborted).toBe(true)
+    expect(caller.signal.aborted).toBe(false)
+    // The caller's signal lives on (a job's): the fired deadline leaves nothing on it.
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0)
+  })
+
+  it("follows the caller's abort with the caller's reason, which is not a timeout", () => {
+    const caller = new AbortController()
+    const deadline = startDeadline(60_000, caller.signal)
+    caller.abort(new Error('the job was cancelled'))
+    expect((deadline.signal.reason as Error).message).toBe('the job was cancelled')
+    expect(deadline.timeout.aborted).toBe(false)
+    deadline.clear()
+  })
+
+  it('is aborted at once for a caller that already left', () => {
+    const caller = new AbortController()
+    caller.abort('gone')
+    expect(startDeadline(60_000, caller.signal).signal.reason).toBe('gone')
+  })
+
+  it('leaves nothing on the caller once cleared, however many calls it made', () => {
+    const caller = new AbortController()
+    for (let i = 0; i < 1000; i++) startDeadline(60_000, caller.signal).clear()
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0)
+    const open = startDeadline(60_000, caller.signal)
+    open.clear()
+    open.clear()
+    caller.abort('late')
+    expect(open.signal.aborted).toBe(false)
+  })
+})
+
+describe('Shutdown.whenGraceOver', () => {
+  it('calls each waiter still registered once, with the SHUTTING_DOWN reason, and a late one at once', () => {
+    const shutdown = new Shutdown()
+    const reasons: unknown[] = []
+    shutdown.whenGraceOver((reason) => reasons.push(reason))
+    const release = shutdown.whenGraceOver(() => reasons.push('released, never called'))
+    release()
+    shutdown.endGrace()
+    shutdown.endGrace()
+    expect(reasons).toHaveLength(1)
+    expect(reasons[0]).toMatchObject({ code: 'SHUTTING_DOWN' })
+    shutdown.whenGraceOver((reason) => reasons.push(reason))
+    expect(reasons).toHaveLength(2)
+    expect(shutdown.graceOver.aborted).toBe(true)
+  })
+})
