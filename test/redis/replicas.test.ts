@@ -3,7 +3,7 @@ import { createAkashGenClient, type Job } from '@akashgen/client'
 import type { Emulator } from '@akashgen/emulator'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { resetEmulator, servedImage, startTestEmulator, upstreamJobFor } from '../support/emulator.ts'
-import { type RunningProcess, runGateway } from '../support/process.ts'
+import { type RunningProcess, runGateway, stopAll } from '../support/process.ts'
 import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 import { fetchSse } from '../support/sse.ts'
 
@@ -21,10 +21,7 @@ describe('two gateway processes on one Redis', () => {
   })
   afterAll(() => emulator.close())
   afterEach(async () => {
-    for (const gateway of running.splice(0)) {
-      gateway.kill()
-      await gateway.exited
-    }
+    await stopAll(running)
     await dropPrefix(redisUrl, prefix)
   })
 

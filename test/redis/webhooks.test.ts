@@ -7,7 +7,7 @@ import type { JobRecord } from '../../server/jobs/job-record.ts'
 import { encodeRecord } from '../../server/jobs/redis/record-codec.ts'
 import { jobRecordKey } from '../../server/jobs/redis/redis-store.ts'
 import { startTestEmulator } from '../support/emulator.ts'
-import { type RunningProcess, runGateway } from '../support/process.ts'
+import { type RunningProcess, runGateway, stopAll } from '../support/process.ts'
 import { dropPrefix, freshPrefix, REDIS_URL, requireRedis } from '../support/redis.ts'
 import { newWebhookSecret, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts'
 import { jobView } from '../webhooks/support.ts'
@@ -24,10 +24,7 @@ describe('webhooks on Redis', () => {
   })
   afterAll(() => emulator.close())
   afterEach(async () => {
-    for (const gateway of running.splice(0)) {
-      gateway.kill()
-      await gateway.exited
-    }
+    await stopAll(running)
     await receiver?.close()
     await dropPrefix(REDIS_URL, prefix)
     prefix = freshPrefix()

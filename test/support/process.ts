@@ -15,6 +15,13 @@ export interface RunningProcess {
   kill(): void
 }
 
+/** Kills every process in `processes`, empties the list, and waits until each has exited. */
+export async function stopAll(processes: RunningProcess[]): Promise<void> {
+  const stopping = processes.splice(0)
+  for (const running of stopping) running.kill()
+  await Promise.all(stopping.map((running) => running.exited))
+}
+
 /** Collects a child's stdout and stderr from now on; each getter returns everything so far. */
 export function collectOutput(child: ChildProcess): { stdout(): string; stderr(): string } {
   let out = ''
