@@ -1,5 +1,6 @@
 /** The gateway's pino logger: JSON lines, secrets redacted. */
-import { type Logger, pino } from 'pino'
+import { type DestinationStream, type Logger, pino } from 'pino'
+import { stdoutLog } from './stdout-log.ts'
 
 /**
  * Paths that never reach a log line: the key headers wherever a headers object is logged, and tRPC
@@ -19,8 +20,8 @@ const REDACTED = [
   '*.apiKey',
 ]
 
-/** Creates the logger; `destination` lets tests capture lines. */
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+/** Creates the logger, writing to stdout (see stdout-log.ts) unless given a `destination` (tests capture lines). */
+export function createLogger(level: string, destination: DestinationStream = stdoutLog()): Logger {
   const options = { level, redact: { paths: REDACTED, censor: '[redacted]' }, base: { service: 'akashgen' } }
-  return destination ? pino(options, destination) : pino(options)
+  return pino(options, destination)
 }

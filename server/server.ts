@@ -2,6 +2,10 @@
 import { buildApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
+import { stdoutLog } from './stdout-log.ts'
+
+/** How long the last log lines get to reach stdout before the process exits anyway. */
+const LOG_CLOSE_MS = 1000
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>
@@ -12,7 +16,13 @@ async function main(): Promise<void> {
     process.stderr.write(`akashgen: ${error.message}\n`)
     process.exit(1)
   }
-  const logger = createLogger(config.LOG_LEVEL)
+  const log = stdoutLog()
+  const logger = createLogger(config.LOG_LEVEL, log)
+  // The log closes first: pino's exit-time flush of a line in flight to a dead stdout never returns (stdout-log.ts).
+  const exit = async (code: number) => {
+    await log.close(LOG_CLOSE_MS)
+    process.exit(code)
+  }
   const app = await buildApp({ config, logger })
   await app.listen({ port: config.PORT, host: config.HOST })
 
@@ -27,7 +37,7 @@ async function main(): Promise<void> {
     logger.info({ signal, graceMs, activeJobs: engine.active }, 'shutting down')
     const hardStop = setTimeout(() => {
       logger.error('shutdown took too long; exiting')
-      process.exit(1)
+      void exit(1)
     }, graceMs + 5000)
     if (!(await engine.idle(AbortSignal.timeout(graceMs)))) {
       // Jobs still running are cancelled with SHUTTING_DOWN (memory) or handed over to another replica (Redis).
@@ -39,7 +49,7 @@ async function main(): Promise<void> {
     await app.close()
     clearTimeout(hardStop)
     logger.info('stopped')
-    process.exit(0)
+    await exit(0)
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
