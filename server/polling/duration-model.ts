@@ -5,8 +5,12 @@ import { type Mass, turnbull } from './turnbull.ts'
 const MAX_SAMPLES = 64
 /** Below this many samples the model knows nothing and the poller falls back to a fixed cadence. */
 export const MIN_SAMPLES = 3
-/** Once the model is full, it is estimated again after this many new samples (the EM costs about a millisecond). */
-const REESTIMATE_EVERY = 4
+/**
+ * Once the model is full, it is estimated again after this many new samples: a quarter of the window, so the
+ * estimate still follows a change within a few seconds under load, while the EM (a fraction of a millisecond,
+ * several when not yet optimised) runs four times less than every fourth job.
+ */
+const REESTIMATE_EVERY = 16
 
 /**
  * Durations (ms from upstream submission to the final state) of the most recent jobs, each known exactly or

@@ -20,11 +20,12 @@ const SETTLED = 1e-5
 
 /** The estimate for `samples` ([lo, hi] pairs with lo <= hi), masses in increasing order; [] when empty. */
 export function turnbull(samples: ReadonlyArray<readonly [number, number]>): Mass[] {
+  if (samples.every(([lo, hi]) => lo === hi)) return exactMasses(samples)
   const cells = stretches(samples)
   const n = samples.length
   // The cells are sorted, so each sample covers a run of them: [from, to).
   const runs = samples.map(([lo, hi]) => {
-    const from = cells.findIndex((cell) => cell.lo >= lo)
+    const from = firstCellFrom(cells, lo)
     let to = from
     while (to < cells.length && (cells[to] as Cell).hi <= hi) to++
     return { from, to, lo, hi }
@@ -61,6 +62,33 @@ export function turnbull(samples: ReadonlyArray<readonly [number, number]>): Mas
     if (moved < SETTLED) break
   }
   return cells.map((cell, k) => ({ ...cell, p: p[k] as number })).filter((mass) => mass.p > 1e-6)
+}
+
+/**
+ * Every value known exactly (the usual case when the upstream's elapsed_time stops at the end): the estimate
+ * is the values' own frequencies, which is where the EM would start and stay.
+ */
+function exactMasses(samples: ReadonlyArray<readonly [number, number]>): Mass[] {
+  const values = samples.map(([value]) => value).sort((a, b) => a - b)
+  const masses: Mass[] = []
+  for (const value of values) {
+    const last = masses[masses.length - 1]
+    if (last?.lo === value) last.p += 1 / values.length
+    else masses.push({ lo: value, hi: value, p: 1 / values.length })
+  }
+  return masses
+}
+
+/** Index of the first cell starting at or after `lo` (cells are sorted and one starts at every sample's lo). */
+function firstCellFrom(cells: readonly Cell[], lo: number): number {
+  let low = 0
+  let high = cells.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if ((cells[middle] as Cell).lo < lo) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 interface Cell {
