@@ -46,13 +46,11 @@ export async function openImageUrls(
   urls: readonly URL[],
   deps: ImageRouteDeps,
 ): Promise<UpstreamImageStream> {
-  const attempts = urls.flatMap((url): Attempt[] =>
-    url.pathname === '/_next/image' ? optimiserAttempts(url, deps) : [{ url, kind: 'plain' }],
-  )
   const tried = new Set<string>()
   let lastError: unknown
   let refusedBefore = false
-  for (const attempt of attempts) {
+  // Attempts are built one at a time: the first usually answers, and each fallback costs URLs to build.
+  for (const attempt of attemptsFor(urls, deps)) {
     if (tried.has(attempt.url.href)) continue
     tried.add(attempt.url.href)
     try {
@@ -70,21 +68,34 @@ export async function openImageUrls(
   throw lastError
 }
 
+/** The attempts for `urls`, in order. */
+function* attemptsFor(urls: readonly URL[], deps: ImageRouteDeps): Generator<Attempt> {
+  for (const url of urls) {
+    if (url.pathname === '/_next/image') yield* optimiserAttempts(url, deps)
+    else yield { url, kind: 'plain' }
+  }
+}
+
 /** One optimiser URL's attempts: the quality that worked last, its own, Next's default, then the inner path. */
-function optimiserAttempts(url: URL, deps: ImageRouteDeps): Attempt[] {
+function* optimiserAttempts(url: URL, deps: ImageRouteDeps): Generator<Attempt> {
+  const inner = () => {
+    const direct = innerUrl(url, deps)
+    return direct ? [{ url: direct, kind: 'inner' } as const] : []
+  }
+  if (deps.memory.innerDirect) yield* inner()
   const own = url.searchParams.get('q') ?? undefined
   const qualities = new Set([deps.memory.quality, own, NEXT_DEFAULT_QUALITY])
-  const optimised: Attempt[] = []
   for (const quality of qualities) {
     if (quality === undefined) continue
+    if (quality === own) {
+      yield { url, kind: 'optimiser', quality }
+      continue
+    }
     const attempt = new URL(url)
     attempt.searchParams.set('q', quality)
-    optimised.push({ url: attempt, kind: 'optimiser', quality })
+    yield { url: attempt, kind: 'optimiser', quality }
   }
-  const inner = innerUrl(url, deps)
-  if (!inner) return optimised
-  const direct: Attempt = { url: inner, kind: 'inner' }
-  return deps.memory.innerDirect ? [direct, ...optimised] : [...optimised, direct]
+  if (!deps.memory.innerDirect) yield* inner()
 }
 
 /** The optimiser's `url` parameter as a URL to fetch directly, under the same origin (SSRF) rules; else none. */
