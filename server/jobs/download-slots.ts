@@ -10,6 +10,13 @@ export class DownloadSlots {
     this.#max = max
   }
 
+  /** A release function (call it once) when a permit is free right now, else undefined (nothing waits). */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#inUse >= this.#max) return undefined
+    this.#inUse++
+    return this.#releaser()
+  }
+
   /** Resolves with a release function (call it once) when a permit is free; rejects when `signal` aborts first. */
   acquire(signal: AbortSignal): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason)

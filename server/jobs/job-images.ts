@@ -93,19 +93,9 @@ export class JobImages {
 
   /** Takes a download slot (waiting at most slotWaitMs), opens the image, and frees the slot when it ends. */
   async #download(result: string, signal: AbortSignal): Promise<UpstreamImageStream> {
-    const waitMs = this.#options.slotWaitMs
-    const wait = new AbortController()
-    // A timer of our own, cleared as soon as a slot is granted: none outlives the wait.
-    const timer = setTimeout(() => wait.abort(), waitMs)
-    const release = await this.#slots
-      .acquire(AbortSignal.any([signal, wait.signal]))
-      .catch((error: unknown) => {
-        if (signal.aborted || !wait.signal.aborted) throw error
-        throw new GatewayError('UPSTREAM_TIMEOUT', `no image download slot came free within ${waitMs} ms`, {
-          details: { operation: 'image', timeoutMs: waitMs, maxDownloads: this.#options.maxDownloads },
-        })
-      })
-      .finally(() => clearTimeout(timer))
+    signal.throwIfAborted()
+    // A free slot is taken at once, without the wait's controller, timer and combined signal (every image).
+    const release = this.#slots.tryAcquire() ?? (await this.#waitForSlot(signal))
     try {
       const image = await this.#upstream.openImage(result, signal)
       image.chunks.once('close', release)
@@ -114,6 +104,23 @@ export class JobImages {
       release()
       throw error
     }
+  }
+
+  /** Waits at most slotWaitMs for a download slot; UPSTREAM_TIMEOUT when none came free. */
+  async #waitForSlot(signal: AbortSignal): Promise<() => void> {
+    const waitMs = this.#options.slotWaitMs
+    const wait = new AbortController()
+    // A timer of our own, cleared as soon as a slot is granted: none outlives the wait.
+    const timer = setTimeout(() => wait.abort(), waitMs)
+    return this.#slots
+      .acquire(AbortSignal.any([signal, wait.signal]))
+      .catch((error: unknown) => {
+        if (signal.aborted || !wait.signal.aborted) throw error
+        throw new GatewayError('UPSTREAM_TIMEOUT', `no image download slot came free within ${waitMs} ms`, {
+          details: { operation: 'image', timeoutMs: waitMs, maxDownloads: this.#options.maxDownloads },
+        })
+      })
+      .finally(() => clearTimeout(timer))
   }
 }
 
