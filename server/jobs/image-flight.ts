@@ -1,5 +1,5 @@
 /** One upstream image download shared by every caller of the same job's image at once (single flight). */
-import { Readable } from 'node:stream'
+import { finished, Readable } from 'node:stream'
 import { GatewayError } from '../errors.ts'
 import type { UpstreamImageStream } from '../upstream/client.ts'
 import type { StoredImage } from './image-cache.ts'
@@ -113,7 +113,7 @@ export class ImageFlight {
       // Everyone left while it was opening: nobody reads what would come.
       if (this.#stopped) image.chunks.destroy()
       this.#source = image.chunks
-      void this.#fill(image.chunks, image.contentType)
+      this.#fill(image.chunks, image.contentType)
       return { contentType: image.contentType, contentLength: image.contentLength }
     } catch (error) {
       this.#finish(undefined, error)
@@ -121,11 +121,21 @@ export class ImageFlight {
     }
   }
 
-  async #fill(source: Readable, contentType: string): Promise<void> {
-    try {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        this.#chunks.push(chunk)
+  /**
+   * Takes the download's chunks as they come. Events rather than `for await`: the async iterator costs a
+   * promise per chunk and its own end-of-stream watcher, on every image.
+   */
+  #fill(source: Readable, contentType: string): void {
+    source.on('data', (chunk: Buffer) => {
+      this.#chunks.push(chunk)
+      this.#wake()
+    })
+    // An error, or a close before the end (the download was destroyed), fails the flight.
+    finished(source, { writable: false }, (error) => {
+      if (error) {
+        this.#finish(undefined, error)
         this.#wake()
+        return
       }
       this.#ended = true
       this.#wake()
@@ -134,10 +144,7 @@ export class ImageFlight {
           ? { bytes: new Uint8Array(Buffer.concat(this.#chunks as Buffer[])), contentType }
           : undefined,
       )
-    } catch (error) {
-      this.#finish(undefined, error)
-      this.#wake()
-    }
+    })
   }
 
   /** Feeds every reader that asked for more than there was. */

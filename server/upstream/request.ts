@@ -1,4 +1,5 @@
 /** One HTTP request to the upstream under its own timeout, with failures turned into GatewayErrors. */
+import { finished, Readable } from 'node:stream'
 import { GatewayError } from '../errors.ts'
 import { startDeadline } from './deadline.ts'
 import { sendUpstreamRequest, type UpstreamRequestInit, type UpstreamResponse } from './http-request.ts'
@@ -82,6 +83,7 @@ type Answer = Pick<UpstreamResponse, 'status'> & {
  */
 async function readCapped(response: Answer, maxBytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
   if (!response.body) return { bytes: Buffer.alloc(0), complete: true }
+  if (response.body instanceof Readable) return readStreamCapped(response.body, maxBytes)
   const chunks: Uint8Array[] = []
   let total = 0
   for await (const value of response.body) {
@@ -94,6 +96,40 @@ async function readCapped(response: Answer, maxBytes: number): Promise<{ bytes: 
     total += value.byteLength
   }
   return { bytes: Buffer.concat(chunks, total), complete: true }
+}
+
+/**
+ * readCapped for a Node stream (every upstream answer): events rather than `for await`, whose iterator costs a
+ * promise per chunk and an end-of-stream watcher on each of the two or three JSON answers per image. Stopping at
+ * the cap destroys the stream, as leaving a `for await` loop does.
+ */
+function readStreamCapped(body: Readable, maxBytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let total = 0
+    let settled = false
+    const onData = (chunk: Buffer) => {
+      const room = maxBytes - total
+      if (chunk.byteLength <= room) {
+        chunks.push(chunk)
+        total += chunk.byteLength
+        return
+      }
+      chunks.push(chunk.subarray(0, room))
+      settled = true
+      body.off('data', onData)
+      body.destroy()
+      resolve({ bytes: Buffer.concat(chunks, maxBytes), complete: false })
+    }
+    body.on('data', onData)
+    // Only the reading side: a decompressor's writing side is the pipeline's business.
+    finished(body, { writable: false }, (error) => {
+      if (settled) return
+      settled = true
+      if (error) reject(error)
+      else resolve({ bytes: Buffer.concat(chunks, total), complete: true })
+    })
+  })
 }
 
 /** Reads a JSON body under MAX_UPSTREAM_JSON_BYTES; a body that is not JSON, or too large, is UPSTREAM_ERROR. */
