@@ -74,12 +74,13 @@ export async function measureScenario(
     await sleep(IDLE_SETTLE_MS)
     // Read after a full collection (the probe runs one on reset): read without one, idle RSS held the burst's
     // garbage or not depending on whether a collection had run by then, which moved (d)'s growth by 40 MiB.
-    const idle = await probe.reset()
+    const idle = await probe.reset({ collect: true })
     if ('ms' in scenario.warmup) {
       load = startClosedLoop({ ...measured, clients: scenario.clients })
       await sleep(scenario.warmup.ms)
     }
-    await probe.reset()
+    // No collection here: under load it shrank V8's young generation, and the window paid to grow it back.
+    await probe.reset({ collect: false })
     await control.reset()
     const startMs = performance.now()
     const cpuStartMs = cpuTimeMs(proc.child.pid)
@@ -110,5 +111,6 @@ export async function measureScenario(
     await load?.stop()
     await proc.stop()
     await rm(probeFile, { force: true })
+    await rm(`${probeFile}.request`, { force: true })
   }
 }

@@ -1,7 +1,7 @@
 // Reads what bench/probe.ts writes in a server under test, and asks it to start a fresh measurement.
 
 import type { ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import type { ProbeSample } from './probe.ts'
 
 const WAIT_MS = 3000
@@ -10,8 +10,11 @@ const WAIT_MS = 3000
 export interface ProbeReader {
   /** The first sample written at or after `epochMs`. */
   sampleAfter(epochMs: number): Promise<ProbeSample>
-  /** Resets the event-loop histogram and the RSS peak (SIGUSR2) and waits until the probe has done it. */
-  reset(): Promise<ProbeSample>
+  /**
+   * Resets the event-loop histogram and the RSS peak (SIGUSR2) and waits until the probe has done it;
+   * `collect`: after a full garbage collection (the idle reading), else as the heap is (a window under load).
+   */
+  reset(options: { collect: boolean }): Promise<ProbeSample>
 }
 
 /** Reads the probe of `child`, which writes to `file`. */
@@ -28,8 +31,9 @@ export function probeReader(child: ChildProcess, file: string): ProbeReader {
   }
   return {
     sampleAfter: (epochMs) => waitFor((sample) => sample.at >= epochMs, 'after the window'),
-    reset: async () => {
+    reset: async ({ collect }) => {
       const before = await waitFor(() => true, 'at all')
+      await writeFile(`${file}.request`, collect ? 'collect' : 'reset')
       child.kill('SIGUSR2')
       return waitFor((sample) => sample.resets > before.resets, 'after SIGUSR2')
     },

@@ -1,5 +1,5 @@
 // Preloaded into a measured server (`node --import ./bench/probe.ts`): samples RSS and event-loop delay to a file.
-import { renameSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -35,6 +35,15 @@ function collectGarbage(): void {
   // Twice: the first pass runs the finalizers that free Buffers' memory, the second collects what they held.
   gc()
   gc()
+}
+
+/** What the bench asked of the next reset ('collect' or 'reset'); 'reset' when it wrote nothing. */
+function readRequest(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim()
+  } catch {
+    return 'reset'
+  }
 }
 
 /** Starts probing when BENCH_PROBE_FILE is set; every timer is unref'd so the process exits as it would alone. */
@@ -80,18 +89,24 @@ export function startProbe(file: string): void {
     renameSync(`${file}.tmp`, file)
   }
   setInterval(write, 250).unref()
-  // A reset starts from a collected heap: RSS read then (the bench's idle reading) does not depend on whether a
-  // collection happened to run just before, and the next peak is measured from the same state every run.
-  // V8 hands freed pages back on a background thread: the reading waits a moment for it.
+  // SIGUSR2 resets the peak and the histogram. The idle reading asks for a collected heap first (`collect` in
+  // `<file>.request`): RSS read then does not depend on whether a collection happened to run just before. The
+  // window's reset under load does not collect: a forced full collection shrinks V8's young generation, and
+  // the window then paid for growing it back (about 0.6 ms of CPU per image in b-steady).
+  // V8 hands freed pages back on a background thread: a collected reading waits a moment for it.
   process.on('SIGUSR2', () => {
-    collectGarbage()
-    setTimeout(() => {
-      delay.reset()
-      peak = 0
-      sample()
-      resets++
-      write()
-    }, RELEASE_MS)
+    const collect = readRequest(`${file}.request`) === 'collect'
+    if (collect) collectGarbage()
+    setTimeout(
+      () => {
+        delay.reset()
+        peak = 0
+        sample()
+        resets++
+        write()
+      },
+      collect ? RELEASE_MS : 0,
+    )
   })
   write()
 }
