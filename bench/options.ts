@@ -13,7 +13,8 @@ export interface BenchOptions {
 export const USAGE = `Usage: npm run bench -- [--smoke] [--only a,b,c,d,f] [--no-baseline]
   --smoke        every scenario for about 2 s with small counts (what CI runs)
   --only <ids>   run only these scenarios, e.g. --only a,c (f: idle RSS and time to ready of the bundle;
-                 a-growing, a-absent, b-growing, b-absent: (a) and (b) with that elapsed_time mode)
+                 a-growing, a-absent, b-growing, b-absent: (a) and (b) with that elapsed_time mode;
+                 b-steady: (b) after 30 s of load, where the CPU target is measured)
   --no-baseline  skip the baseline (the Go proxy's algorithm); only the gateway is measured`
 
 /** Parses argv (without node and script); throws an Error with a one-line message for a bad flag. */

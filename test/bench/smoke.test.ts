@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest'
 import { runNode } from '../support/process.ts'
 
-// (a) and (b) with the emulator's default elapsed_time (frozen), and again with it growing and absent.
-const SCENARIOS = ['a', 'b', 'a-growing', 'a-absent', 'b-growing', 'b-absent']
+// (a) and (b) with the emulator's default elapsed_time (frozen), again with it growing and absent, and (b)
+// after a longer warm-up.
+const SCENARIOS = ['a', 'b', 'a-growing', 'a-absent', 'b-growing', 'b-absent', 'b-steady']
 const SERVERS = ['akashgen', 'baseline']
 
 describe('npm run bench -- --smoke', () => {
@@ -41,7 +42,7 @@ describe('npm run bench -- --smoke', () => {
     const { code } = await bench.exited
     expect(code).toBe(2)
     expect(bench.stderr()).toContain(
-      '--only takes scenario ids a, b, c, d, a-growing, a-absent, b-growing, b-absent, f',
+      '--only takes scenario ids a, b, c, d, a-growing, a-absent, b-growing, b-absent, b-steady, f',
     )
   })
 })
