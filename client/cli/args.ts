@@ -74,10 +74,19 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
   }
 }
 
-/** The message the gateway gives a request that fails the contract, so both read the same. */
+/** Contract fields whose flag has another name: a refusal names what the user typed. */
+const FLAG_OF_FIELD: Record<string, string> = { preferredGpu: '--gpu' }
+
+/** The message the gateway gives a request that fails the contract, so both read the same, flags named as typed. */
 function invalidRequestMessage(error: z.ZodError): string {
   const { formErrors, fieldErrors } = z.flattenError(error)
-  const problems = [...formErrors, ...Object.values(fieldErrors).flat()] as string[]
+  const problems = [
+    ...formErrors,
+    ...Object.entries(fieldErrors as Record<string, string[] | undefined>).flatMap(([field, messages]) => {
+      const flag = FLAG_OF_FIELD[field]
+      return (messages ?? []).map((message) => (flag ? message.replace(field, flag) : message))
+    }),
+  ]
   return `invalid request: ${problems.join('; ')}`
 }
 

@@ -33,13 +33,13 @@ describe('exit 2: bad input, refused before anything is sent', () => {
     )
   })
 
-  it('an unknown GPU in --gpu, naming the field and the known GPUs', async () => {
+  it('an unknown GPU in --gpu, naming the flag and the known GPUs', async () => {
     const gateway = await harness.openGateway()
     const run = runCli(['a lake', '--gpu', 'A100,TPU', '--url', gateway.url])
 
     expect((await run.exited).code).toBe(2)
     expect(run.stderr()).toContain(
-      'akashgen: invalid request: preferredGpu has an unknown GPU "TPU": each must be one of RTX4090, A10, A100, V100-32Gi, H100',
+      'akashgen: invalid request: --gpu has an unknown GPU "TPU": each must be one of RTX4090, A10, A100, V100-32Gi, H100',
     )
     expect(harness.emulator.jobs()).toEqual([])
   })
