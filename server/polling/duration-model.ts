@@ -22,6 +22,8 @@ export class DurationModel {
   readonly #samples: Array<readonly [number, number]> = []
   #next = 0
   #estimate: Mass[] | undefined
+  /** finishedBy() of the current estimate, built with it: the poller asks it for every job on every tick. */
+  #finished: FinishedCurve | undefined
   #newSamples = 0
 
   /** Adds one finished job's duration: exactly `loMs`, or somewhere between `loMs` and `hiMs`. */
@@ -53,13 +55,8 @@ export class DurationModel {
    * a small window around it, so the estimate rises smoothly instead of jumping at exact sample values.
    */
   finishedBy(ageMs: number): number {
-    let sum = 0
-    for (const { lo, hi, p } of this.#masses()) {
-      const mid = (lo + hi) / 2
-      const half = Math.max(10, mid * 0.04, (hi - lo) / 2)
-      sum += p * Math.min(1, Math.max(0, (ageMs - (mid - half)) / (2 * half)))
-    }
-    return sum
+    this.#masses()
+    return (this.#finished as FinishedCurve).at(ageMs)
   }
 
   /**
@@ -76,8 +73,62 @@ export class DurationModel {
     const full = this.#samples.length === MAX_SAMPLES
     if (this.#newSamples >= (full ? REESTIMATE_EVERY : 1) || !this.#estimate) {
       this.#estimate = turnbull(this.#samples)
+      this.#finished = new FinishedCurve(this.#estimate)
       this.#newSamples = 0
     }
     return this.#estimate
+  }
+}
+
+/**
+ * The share of jobs finished by an age: each mass spread evenly over its interval, widened to at least a small
+ * window around it (so the share rises smoothly instead of jumping at exact sample values). A sum of ramps is
+ * piecewise linear, so it is kept as its breakpoints and read by binary search instead of summing every mass.
+ */
+export class FinishedCurve {
+  /** Breakpoints in increasing order, with the share at each and the slope just after it. */
+  readonly #points: number[] = []
+  readonly #shares: number[] = []
+  readonly #slopes: number[] = []
+  readonly #total: number
+
+  constructor(masses: readonly Mass[]) {
+    const changes: Array<[at: number, slope: number]> = []
+    let total = 0
+    for (const { lo, hi, p } of masses) {
+      const mid = (lo + hi) / 2
+      const half = Math.max(10, mid * 0.04, (hi - lo) / 2)
+      changes.push([mid - half, p / (2 * half)], [mid + half, -p / (2 * half)])
+      total += p
+    }
+    this.#total = total
+    changes.sort((a, b) => a[0] - b[0])
+    let share = 0
+    let slope = 0
+    let last = changes[0]?.[0] ?? 0
+    for (const [at, change] of changes) {
+      share += slope * (at - last)
+      slope += change
+      last = at
+      this.#points.push(at)
+      this.#shares.push(share)
+      this.#slopes.push(slope)
+    }
+  }
+
+  /** The share finished by `ageMs`. */
+  at(ageMs: number): number {
+    let low = 0
+    let high = this.#points.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if ((this.#points[middle] as number) <= ageMs) low = middle + 1
+      else high = middle
+    }
+    if (low === 0) return 0
+    const i = low - 1
+    const share =
+      (this.#shares[i] as number) + (this.#slopes[i] as number) * (ageMs - (this.#points[i] as number))
+    return Math.min(this.#total, Math.max(0, share))
   }
 }

@@ -1,6 +1,6 @@
 // How the poller learns job durations: Turnbull's estimate over intervals, and when elapsed_time is believed.
 import { describe, expect, it } from 'vitest'
-import { DurationModel } from '../../server/polling/duration-model.ts'
+import { DurationModel, FinishedCurve } from '../../server/polling/duration-model.ts'
 import { JobTiming, type Sighting } from '../../server/polling/job-timing.ts'
 import { type Mass, turnbull } from '../../server/polling/turnbull.ts'
 
@@ -125,5 +125,42 @@ describe('JobTiming', () => {
   it('without a look before the end, brackets from submission', () => {
     const { unfinishedAt: _, ...first } = sighting(0)
     expect(new JobTiming().durationOf(first)).toEqual([0, 311])
+  })
+})
+
+describe('FinishedCurve', () => {
+  /** The share finished by `age`, summed mass by mass: what the curve must equal. */
+  function summed(masses: Mass[], age: number): number {
+    let sum = 0
+    for (const { lo, hi, p } of masses) {
+      const mid = (lo + hi) / 2
+      const half = Math.max(10, mid * 0.04, (hi - lo) / 2)
+      sum += p * Math.min(1, Math.max(0, (age - (mid - half)) / (2 * half)))
+    }
+    return sum
+  }
+
+  it('equals the mass-by-mass sum at every age, for exact values and intervals alike', () => {
+    let seed = 7
+    const random = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    for (let round = 0; round < 20; round++) {
+      const samples: Array<[number, number]> = Array.from({ length: 64 }, () => {
+        const lo = 200 + Math.round(random() * 400)
+        return random() < 0.5 ? [lo, lo] : [lo, lo + Math.round(random() * 300)]
+      })
+      const masses = turnbull(samples)
+      const curve = new FinishedCurve(masses)
+      for (let age = 0; age <= 1200; age += 3.7) expect(curve.at(age)).toBeCloseTo(summed(masses, age), 9)
+    }
+  })
+
+  it('is 0 before any job and the whole share after every one', () => {
+    const curve = new FinishedCurve([{ lo: 300, hi: 300, p: 1 }])
+    expect(curve.at(0)).toBe(0)
+    expect(curve.at(300)).toBeCloseTo(0.5, 12)
+    expect(curve.at(10_000)).toBe(1)
   })
 })
