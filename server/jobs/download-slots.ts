@@ -20,10 +20,8 @@ export class DownloadSlots {
   /** Resolves with a release function (call it once) when a permit is free; rejects when `signal` aborts first. */
   acquire(signal: AbortSignal): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason)
-    if (this.#inUse < this.#max) {
-      this.#inUse++
-      return Promise.resolve(this.#releaser())
-    }
+    const release = this.tryAcquire()
+    if (release) return Promise.resolve(release)
     return new Promise((resolve, reject) => {
       const grant = () => {
         signal.removeEventListener('abort', onAbort)
