@@ -23,6 +23,21 @@ const PREWARM_REQUESTS = 3
 /** Quiet time after the warm-up load before idle RSS is read. */
 const IDLE_SETTLE_MS = 1000
 
+/** The environment of a server under test: `slots` upstream slots in front of the emulator at `upstreamUrl`. */
+export function serverEnv(slots: number, upstreamUrl: string): Record<string, string> {
+  return {
+    LOG_LEVEL: 'warn',
+    AKASHGEN_UPSTREAM_URL: upstreamUrl,
+    AKASHGEN_MAX_CONCURRENT: String(slots),
+    AKASHGEN_MAX_QUEUE: '1000',
+    // The load generator is one client IP: per-IP rate limiting would measure the limiter, and per-client
+    // shares would refuse most of its jobs.
+    AKASHGEN_RATE_LIMIT: '0',
+    AKASHGEN_MAX_JOBS_PER_CLIENT: '0',
+    AKASHGEN_MAX_STREAMS_PER_CLIENT: '0',
+  }
+}
+
 /** Measures `scenario` on a freshly started `server` in front of the shared emulator; always stops the server. */
 export async function measureScenario(
   scenario: Scenario,
@@ -40,15 +55,7 @@ export async function measureScenario(
   })
   const probeFile = join(tmpdir(), `akashgen-bench-${process.pid}-${scenario.id}-${server.name}.json`)
   const proc = await startProbedServer(server.name, server.entry, {
-    LOG_LEVEL: 'warn',
-    AKASHGEN_UPSTREAM_URL: emulator.url,
-    AKASHGEN_MAX_CONCURRENT: String(scenario.slots),
-    AKASHGEN_MAX_QUEUE: '1000',
-    // The load generator is one client IP: per-IP rate limiting would measure the limiter, and per-client
-    // shares would refuse most of its jobs.
-    AKASHGEN_RATE_LIMIT: '0',
-    AKASHGEN_MAX_JOBS_PER_CLIENT: '0',
-    AKASHGEN_MAX_STREAMS_PER_CLIENT: '0',
+    ...serverEnv(scenario.slots, emulator.url),
     BENCH_PROBE_FILE: probeFile,
   })
   let load: LoadRun | undefined
