@@ -12,12 +12,12 @@ interface FootprintRow extends Footprint {
   server: string
 }
 
-/** Measures the bundle and bare Fastify (`runs` fresh processes each; the median is kept). */
-export async function measureFootprintRows(runs: number): Promise<FootprintRow[]> {
+/** Measures the bundle and bare Fastify on the Node.js binary `node` (`runs` fresh processes each; medians). */
+export async function measureFootprintRows(runs: number, node = 'node'): Promise<FootprintRow[]> {
   if (!existsSync(BUNDLE)) throw new Error('scenario (f) measures dist/server.mjs: run `npm run build` first')
   const servers = [
-    { server: 'akashgen (node dist/server.mjs)', serverCommand: ['node', 'dist/server.mjs'] },
-    { server: 'bare Fastify', serverCommand: ['node', 'bench/bare-fastify.mjs'] },
+    { server: 'akashgen (node dist/server.mjs)', serverCommand: [node, 'dist/server.mjs'] },
+    { server: 'bare Fastify', serverCommand: [node, 'bench/bare-fastify.mjs'] },
   ]
   const rows: FootprintRow[] = []
   for (const { server, serverCommand } of servers) {

@@ -12,10 +12,12 @@ import { startProbedServer } from './processes.ts'
 import { type Row, summarise } from './row.ts'
 import type { Scenario } from './scenarios.ts'
 
-/** A server the scenarios run against: the gateway or the baseline, by entry file. */
+/** A server the scenarios run against: the gateway or the baseline, by entry file, on a Node.js binary. */
 export interface ServerUnderTest {
   name: string
   entry: string
+  /** Default: the bench's own Node.js. */
+  node?: string
 }
 
 const REQUEST_TIMEOUT_MS = 300_000
@@ -54,10 +56,15 @@ export async function measureScenario(
     elapsedTime: scenario.elapsedTime ?? 'frozen',
   })
   const probeFile = join(tmpdir(), `akashgen-bench-${process.pid}-${scenario.id}-${server.name}.json`)
-  const proc = await startProbedServer(server.name, server.entry, {
-    ...serverEnv(scenario.slots, emulator.url),
-    BENCH_PROBE_FILE: probeFile,
-  })
+  const proc = await startProbedServer(
+    server.name,
+    server.entry,
+    {
+      ...serverEnv(scenario.slots, emulator.url),
+      BENCH_PROBE_FILE: probeFile,
+    },
+    { node: server.node },
+  )
   let load: LoadRun | undefined
   try {
     const probe = probeReader(proc.child, probeFile)

@@ -7,6 +7,8 @@ import { runInNewContext } from 'node:vm'
 /** What the probe writes, one JSON object per file write; `resets` counts the SIGUSR2 signals seen. */
 export interface ProbeSample {
   pid: number
+  /** `process.version` of the server: which Node.js it really ran on. */
+  nodeVersion: string
   rssBytes: number
   peakRssBytes: number
   /** V8's heap (`heapTotal`) and the memory outside it (`external`: Buffers) when the RSS peak was sampled. */
@@ -74,6 +76,7 @@ export function startProbe(file: string): void {
     const rss = sample()
     const written: ProbeSample = {
       pid: process.pid,
+      nodeVersion: process.version,
       rssBytes: rss,
       peakRssBytes: peak,
       peakHeapBytes: peakHeap,

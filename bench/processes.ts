@@ -58,15 +58,25 @@ export async function startEmulatorProcess(flags: string[]): Promise<BenchProces
   return proc
 }
 
+/** Which Node.js runs a server under test, and with which extra flags. */
+export interface ServerRuntime {
+  /** Default: the bench's own. */
+  node?: string
+  /** Before the preloads and the entry, e.g. `--perf-basic-prof`. */
+  nodeArgs?: string[]
+}
+
 /** Starts a server entry with the probe preloaded on a free port; resolves once its /health answers 200. */
 export async function startProbedServer(
   name: string,
   entry: string,
   env: Record<string, string>,
+  { node = process.execPath, nodeArgs = [] }: ServerRuntime = {},
 ): Promise<BenchProcess> {
   const port = await freePort()
   const vars = { ...env, PORT: String(port), HOST: '127.0.0.1' }
-  const child = spawnNode(['--import', 'tsx', '--import', './bench/probe.ts', entry], vars, CPU_SETS?.server)
+  const args = [...nodeArgs, '--import', 'tsx', '--import', './bench/probe.ts', entry]
+  const child = spawnNode(args, vars, CPU_SETS?.server, node)
   const proc = track(name, child)
   proc.url = `http://127.0.0.1:${port}`
   await waitForHealth(proc)
@@ -78,10 +88,13 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((proc) => proc.stop()))
 }
 
-function spawnNode(args: string[], env: Record<string, string>, cpus?: string): ChildProcess {
-  const [command, argv] = cpus
-    ? ['taskset', ['-c', cpus, process.execPath, ...args]]
-    : [process.execPath, args]
+function spawnNode(
+  args: string[],
+  env: Record<string, string>,
+  cpus?: string,
+  node = process.execPath,
+): ChildProcess {
+  const [command, argv] = cpus ? ['taskset', ['-c', cpus, node, ...args]] : [node, args]
   return spawn(command as string, argv as string[], {
     cwd: ROOT,
     env: { ...process.env, ...env },

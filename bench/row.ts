@@ -11,6 +11,8 @@ const MiB = 1024 * 1024
 export interface Row extends Record<Metric, number> {
   scenario: string
   server: string
+  /** The Node.js version the server ran on, as its probe reported it. */
+  node: string
   images: number
   /** Answers other than 200 in the window (refusals, errors, client-side failures). */
   failures: number
@@ -64,6 +66,7 @@ export function summarise(data: WindowData): Row {
   return {
     scenario: data.scenario.id,
     server: data.server,
+    node: data.sample.nodeVersion,
     images: ok.length,
     failures: data.results.length - ok.length,
     ...failureOf(data.results),

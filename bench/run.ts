@@ -21,7 +21,8 @@ const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 /** Runs the chosen scenarios; resolves with the rows, or throws when the harness itself failed. */
 async function runBench(options: BenchOptions): Promise<Row[]> {
   const chosen = scenarios(options.smoke).filter((s) => !options.only || options.only.includes(s.id))
-  const servers = options.baseline ? [GATEWAY, BASELINE] : [GATEWAY]
+  const node = options.serverNode.path
+  const servers = (options.baseline ? [GATEWAY, BASELINE] : [GATEWAY]).map((server) => ({ ...server, node }))
   if (chosen.length > 0 && !existsSync(GATEWAY.entry)) {
     throw new Error(`the bench measures ${GATEWAY.entry}: run \`npm run build\` first`)
   }
@@ -50,11 +51,15 @@ async function runBench(options: BenchOptions): Promise<Row[]> {
       row.vsBaseline = row.imagesPerS / (baseline as Row).imagesPerS
     }
   }
+  const ran = [...new Set(rows.map((row) => row.node))]
+  if (ran.some((version) => version !== options.serverNode.version))
+    throw new Error(`servers ran on Node.js ${ran.join(', ')}, not ${options.serverNode.version}`)
+  console.log(`servers under test on Node.js ${options.serverNode.version}\n`)
   console.log(formatTable(rows, chosen))
   let footprint: Awaited<ReturnType<typeof measureFootprintRows>> = []
   if (!options.only || options.only.includes('f')) {
     const runs = options.smoke ? 1 : 5
-    footprint = await measureFootprintRows(runs)
+    footprint = await measureFootprintRows(runs, node)
     console.log(`\n${formatFootprint(footprint, runs)}`)
   }
   writeResults(options, rows, footprint)
@@ -76,6 +81,7 @@ function writeResults(options: BenchOptions, rows: Row[], footprint: unknown[]):
     date: new Date().toISOString(),
     commit: commit(),
     node: process.version,
+    serverNode: options.serverNode.version,
     machine,
     options,
     rows,

@@ -45,4 +45,11 @@ describe('npm run bench -- --smoke', () => {
       '--only takes scenario ids a, b, c, d, a-growing, a-absent, b-growing, b-absent, b-steady, f',
     )
   })
+
+  it('refuses a --node that is not a Node.js binary, naming it, with exit code 2', async () => {
+    const bench = runNode(['--import', 'tsx', 'bench/run.ts', '--node', '/bin/true'], {})
+    const { code } = await bench.exited
+    expect(code).toBe(2)
+    expect(bench.stderr()).toContain('--node takes a Node.js binary; /bin/true printed ')
+  })
 })
