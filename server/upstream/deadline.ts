@@ -1,43 +1,69 @@
 /**
- * The signal of one upstream call: the caller's, plus a timeout that is cleared as soon as the call's body is
- * done. `AbortSignal.timeout()` cannot be cleared: each call's timer fired later anyway, building a
- * DOMException and dispatching to every signal combined with it, long after the answer came. One controller
- * and one listener on the caller per call (not a timeout signal linked to the caller's): every job makes
- * several calls, and signals were among the largest CPU costs per image (bench (b)).
+ * The deadline of one upstream call: the caller's signal, plus a timeout that is cleared as soon as the call's
+ * body is done. `AbortSignal.timeout()` cannot be cleared: each call's timer fired later anyway, building a
+ * DOMException and dispatching to every signal combined with it, long after the answer came. No AbortController
+ * per call either: the deadline stops the call itself (`onStop`), so the request takes no `signal` and Node
+ * adds no abort listener and end-of-stream watcher to it. Every job makes several calls, and signals were among
+ * the largest CPU costs per image (bench (b)).
  */
 
 /** A running deadline; call `clear()` once the call (its body included) is over. */
 export interface Deadline {
-  /** Aborts when the caller's signal does or the time is up. */
-  signal: AbortSignal
   /** `aborted` only when the time is up: tells a timeout from the caller leaving. */
   timeout: { readonly aborted: boolean }
+  /** Whether the deadline has stopped the call: the time is up or the caller's signal aborted. */
+  readonly stopped: boolean
+  /** What stops the call, given the reason; run at once when the deadline has already stopped. */
+  onStop(stop: (reason: unknown) => void): void
   clear(): void
 }
 
 /** Starts a deadline of `timeoutMs` that also follows `caller`. */
 export function startDeadline(timeoutMs: number, caller?: AbortSignal): Deadline {
-  const controller = new AbortController()
   const timeout = { aborted: false }
-  const onCallerAbort = () => controller.abort(caller?.reason)
+  let stopped = false
+  let reason: unknown
+  let stopCall: ((reason: unknown) => void) | undefined
+  let cleared = false
+  const clear = () => {
+    if (cleared) return
+    cleared = true
+    clearTimeout(timer)
+    caller?.removeEventListener('abort', onCallerAbort)
+  }
+  const stop = (why: unknown) => {
+    if (stopped) return
+    stopped = true
+    reason = why
+    clear()
+    stopCall?.(why)
+  }
+  const onCallerAbort = () => stop(caller?.reason)
   const timer = setTimeout(() => {
     timeout.aborted = true
-    controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'))
-    caller?.removeEventListener('abort', onCallerAbort)
+    stop(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'))
   }, timeoutMs)
   // Like AbortSignal.timeout(): a pending call's timer alone does not keep the process alive.
   timer.unref()
   if (caller?.aborted) onCallerAbort()
   else caller?.addEventListener('abort', onCallerAbort, { once: true })
-  let cleared = false
   return {
-    signal: controller.signal,
     timeout,
-    clear() {
-      if (cleared) return
-      cleared = true
-      clearTimeout(timer)
-      caller?.removeEventListener('abort', onCallerAbort)
+    get stopped() {
+      return stopped
     },
+    onStop(stopIt) {
+      stopCall = stopIt
+      if (stopped) stopIt(reason)
+    },
+    clear,
   }
+}
+
+/** What a stopped request is destroyed with: an AbortError, as Node's own `signal` option would make. */
+export function abortError(reason: unknown): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  })
 }

@@ -6,6 +6,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { pipeline, type Readable } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import { abortError, type Deadline } from './deadline.ts'
 
 /** An upstream answer: what the callers of fetch read from a Response, over a Node stream. */
 export interface UpstreamResponse {
@@ -25,11 +26,11 @@ export interface UpstreamRequestInit {
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
 
-/** Sends one request; rejects with the transport error (as fetch's `cause`) or the signal's abort. */
+/** Sends one request; rejects with the transport error (as fetch's `cause`) or the deadline's stop. */
 export function sendUpstreamRequest(
   url: URL,
   init: UpstreamRequestInit,
-  signal: AbortSignal,
+  deadline: Deadline,
 ): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:'
@@ -40,14 +41,16 @@ export function sendUpstreamRequest(
         : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }
     const request = send(
       url,
-      { method: init.method ?? 'GET', headers, agent: secure ? agents.https : agents.http, signal },
+      { method: init.method ?? 'GET', headers, agent: secure ? agents.https : agents.http },
       (response) => resolve(answerOf(response)),
     )
     // fetch reports a transport failure as a TypeError whose cause is the socket's error: keep that shape, so
     // reasons (`ECONNREFUSED`) and outcomes (`network`) read the same as before.
     request.once('error', (error) =>
-      reject(signal.aborted ? error : new TypeError('fetch failed', { cause: error })),
+      reject(deadline.stopped ? error : new TypeError('fetch failed', { cause: error })),
     )
+    // Stopping destroys the request, and with it the answer's body while it is still being read.
+    deadline.onStop((reason) => request.destroy(abortError(reason)))
     request.end(init.body)
   })
 }

@@ -3,7 +3,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { pipeline, type Readable, Transform } from 'node:stream'
 import { GatewayError } from '../errors.ts'
-import { startDeadline } from './deadline.ts'
+import { abortError, type Deadline, startDeadline } from './deadline.ts'
 import { SNIFF_BYTES, sniffImageType, tooLarge } from './image-body.ts'
 import { describeFailure, statusError } from './request.ts'
 
@@ -31,12 +31,14 @@ export interface ImageDownloader {
 export function createImageDownloader(options: { timeoutMs: number; maxBytes: number }): ImageDownloader {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
 
-  const get = (url: URL, signal: AbortSignal) =>
+  const get = (url: URL, deadline: Deadline) =>
     new Promise<IncomingMessage>((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest
       const agent = url.protocol === 'https:' ? agents.https : agents.http
-      const request = send(url, { headers: { accept: IMAGE_ACCEPT }, agent, signal }, resolve)
+      const request = send(url, { headers: { accept: IMAGE_ACCEPT }, agent }, resolve)
       request.once('error', reject)
+      // Stopping destroys the request, and with it the image's body while it streams.
+      deadline.onStop((reason) => request.destroy(abortError(reason)))
       request.end()
     })
 
@@ -46,7 +48,7 @@ export function createImageDownloader(options: { timeoutMs: number; maxBytes: nu
       describeFailure('image', error, options.timeoutMs, signal, deadline.timeout)
     let response: IncomingMessage | undefined
     try {
-      response = await get(url, deadline.signal)
+      response = await get(url, deadline)
       const status = response.statusCode ?? 0
       if (status < 200 || status >= 300) {
         throw statusError('image', status, await readText(response, 4096), response.headers['retry-after'])

@@ -23,7 +23,7 @@ export async function upstreamFetch(
   const deadline = startDeadline(timeoutMs, signal)
   try {
     // Redirects are not followed (a 3xx is an answer like any other not-2xx one).
-    const response = await sendUpstreamRequest(url, init, deadline.signal)
+    const response = await sendUpstreamRequest(url, init, deadline)
     // The deadline covers the body too: it ends when the body has been read or dropped.
     response.body.once('close', deadline.clear)
     return response

@@ -4,11 +4,12 @@ import { Shutdown } from '../../server/shutdown.ts'
 import { startDeadline } from '../../server/upstream/deadline.ts'
 
 describe('startDeadline', () => {
-  it('aborts with a TimeoutError when the time is up, and says it was the time', async () => {
+  it('stops the call with a TimeoutError when the time is up, and says it was the time', async () => {
     const caller = new AbortController()
     const deadline = startDeadline(20, caller.signal)
-    await new Promise((resolve) => deadline.signal.addEventListener('abort', resolve))
-    expect((deadline.signal.reason as DOMException).name).toBe('TimeoutError')
+    const reason = await new Promise((resolve) => deadline.onStop(resolve))
+    expect((reason as DOMException).name).toBe('TimeoutError')
+    expect(deadline.stopped).toBe(true)
     expect(deadline.timeout.aborted).toBe(true)
     expect(caller.signal.aborted).toBe(false)
     // The caller's signal lives on (a job's): the fired deadline leaves nothing on it.
@@ -18,27 +19,36 @@ describe('startDeadline', () => {
   it("follows the caller's abort with the caller's reason, which is not a timeout", () => {
     const caller = new AbortController()
     const deadline = startDeadline(60_000, caller.signal)
+    const reasons: unknown[] = []
+    deadline.onStop((reason) => reasons.push(reason))
     caller.abort(new Error('the job was cancelled'))
-    expect((deadline.signal.reason as Error).message).toBe('the job was cancelled')
+    expect(reasons.map((reason) => (reason as Error).message)).toEqual(['the job was cancelled'])
     expect(deadline.timeout.aborted).toBe(false)
     deadline.clear()
   })
 
-  it('is aborted at once for a caller that already left', () => {
+  it('stops a call bound after the caller already left, at once', () => {
     const caller = new AbortController()
     caller.abort('gone')
-    expect(startDeadline(60_000, caller.signal).signal.reason).toBe('gone')
+    const deadline = startDeadline(60_000, caller.signal)
+    const reasons: unknown[] = []
+    deadline.onStop((reason) => reasons.push(reason))
+    expect(reasons).toEqual(['gone'])
+    expect(deadline.stopped).toBe(true)
   })
 
-  it('leaves nothing on the caller once cleared, however many calls it made', () => {
+  it('leaves nothing on the caller once cleared, however many calls it made, and stops nothing after', () => {
     const caller = new AbortController()
     for (let i = 0; i < 1000; i++) startDeadline(60_000, caller.signal).clear()
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0)
     const open = startDeadline(60_000, caller.signal)
+    const reasons: unknown[] = []
+    open.onStop((reason) => reasons.push(reason))
     open.clear()
     open.clear()
     caller.abort('late')
-    expect(open.signal.aborted).toBe(false)
+    expect(reasons).toEqual([])
+    expect(open.stopped).toBe(false)
   })
 })
 
