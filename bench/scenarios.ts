@@ -29,8 +29,8 @@ const OTHER_ELAPSED_MODES: ElapsedTimeMode[] = ['growing', 'absent']
  * Load before `b-steady`'s window opens. V8 compiles the hot code while the first thousand or so images go
  * through: in (b)'s window, 3 to 18 s into the load, that compiling and the still unoptimised code were more
  * than half of the server's CPU, on threads the single pinned core shares. By 30 s it has settled, so
- * `b-steady` measures what each image costs a server that has been running, which is what the CPU target is
- * about; (b) keeps its short warm-up, so the start-up cost stays visible beside it.
+ * `b-steady` measures what each image costs a server that has been running; (b) keeps its short warm-up, so
+ * the start-up cost stays visible beside it. Both carry the CPU target.
  */
 const STEADY_WARMUP_MS = 30_000
 
@@ -135,13 +135,8 @@ export const TARGETS: Target[] = [
   { scenario: 'b', metric: 'imagesPerS', op: '>=', limit: 24, label: '>= 24 images/s' },
   { scenario: 'c', metric: 'statusPerImage', op: '<=', limit: 2, label: '<= 2 status requests per image' },
   { scenario: 'c', metric: 'lagP50Ms', op: '<=', limit: 150, label: 'delivery lag p50 <= 150 ms' },
-  {
-    scenario: 'b-steady',
-    metric: 'cpuPerImageMs',
-    op: '<=',
-    limit: 3,
-    label: 'server CPU <= 3 ms per image',
-  },
+  // Issue 13's wording: on (b) itself, so every (b) row carries it, b-steady (the settled process) included.
+  { scenario: 'b', metric: 'cpuPerImageMs', op: '<=', limit: 3, label: 'server CPU <= 3 ms per image' },
   { scenario: 'd', metric: 'rssGrowthMiB', op: '<=', limit: 24, label: 'RSS growth over idle <= 24 MiB' },
   { scenario: '*', metric: 'loopP99Ms', op: '<=', limit: 20, label: 'event-loop delay p99 <= 20 ms' },
 ]
