@@ -2,12 +2,20 @@
 import { existsSync } from 'node:fs'
 import { type LoadRun, startClosedLoop } from './load.ts'
 import { serverEnv } from './measure.ts'
-import { pinSelf, type ServerRuntime, startEmulatorProcess, startProbedServer } from './processes.ts'
+import {
+  pinSelf,
+  SCENARIO_EMULATOR_FLAGS,
+  type ServerRuntime,
+  startEmulatorProcess,
+  startProbedServer,
+} from './processes.ts'
 
 /** A gateway under (b)'s load: 50 closed-loop clients, 10 slots, 300 ms jobs. Stop it with `stopAll()`. */
 export interface BLoad {
   /** The server process's pid. */
   pid: number
+  /** The emulator's URL (its `/__emulator/jobs` records every job's times). */
+  emulatorUrl: string
   load: LoadRun
 }
 
@@ -15,14 +23,14 @@ export interface BLoad {
 export async function startBLoad(entry: string, runtime: ServerRuntime = {}): Promise<BLoad> {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`)
   pinSelf()
-  const emulator = await startEmulatorProcess(['--queue-ms', '0', '--run-ms', '300', '--workers', '256'])
+  const emulator = await startEmulatorProcess(SCENARIO_EMULATOR_FLAGS)
   const server = await startProbedServer('akashgen', entry, serverEnv(10, emulator.url as string), runtime)
   const url = server.url as string
   const requestTimeoutMs = 60_000
   await startClosedLoop({ url, requestTimeoutMs, clients: 1, maxRequests: 3, promptFor: (n) => `warm ${n}` })
     .done
   const load = startClosedLoop({ url, requestTimeoutMs, clients: 50, promptFor: (n) => `b-load ${n}` })
-  return { pid: server.child.pid as number, load }
+  return { pid: server.child.pid as number, emulatorUrl: emulator.url as string, load }
 }
 
 /** Images (200 answers) the load delivered since `from` results were in. */

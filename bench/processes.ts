@@ -45,6 +45,9 @@ function hasTaskset(): boolean {
   }
 }
 
+/** The emulator of the load scenarios: no upstream queue, 300 ms jobs, workers enough for every slot. */
+export const SCENARIO_EMULATOR_FLAGS = ['--queue-ms', '0', '--run-ms', '300', '--workers', '256']
+
 /** Starts the emulator CLI on a free port with the given flags and resolves once it prints its URL. */
 export async function startEmulatorProcess(flags: string[]): Promise<BenchProcess> {
   const child = spawnNode(

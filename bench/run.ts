@@ -8,7 +8,7 @@ import { formatFootprint, measureFootprintRows } from './footprint-rows.ts'
 import { closeLoadSockets } from './load.ts'
 import { measureScenario, type ServerUnderTest } from './measure.ts'
 import { type BenchOptions, parseBenchArgs, USAGE } from './options.ts'
-import { CPU_SETS, pinSelf, startEmulatorProcess, stopAll } from './processes.ts'
+import { CPU_SETS, pinSelf, SCENARIO_EMULATOR_FLAGS, startEmulatorProcess, stopAll } from './processes.ts'
 import type { Row } from './row.ts'
 import { scenarios } from './scenarios.ts'
 import { formatTable } from './table.ts'
@@ -26,14 +26,7 @@ async function runBench(options: BenchOptions): Promise<Row[]> {
   if (chosen.length > 0 && !existsSync(GATEWAY.entry)) {
     throw new Error(`the bench measures ${GATEWAY.entry}: run \`npm run build\` first`)
   }
-  const emulatorProcess = await startEmulatorProcess([
-    '--queue-ms',
-    '0',
-    '--run-ms',
-    '300',
-    '--workers',
-    '256',
-  ])
+  const emulatorProcess = await startEmulatorProcess(SCENARIO_EMULATOR_FLAGS)
   const emulator = { url: emulatorProcess.url, control: emulatorControl(emulatorProcess.url) }
   const rows: Row[] = []
   for (const scenario of chosen) {

@@ -123,7 +123,7 @@ export class ImageFlight {
 
   /**
    * Takes the download's chunks as they come. Events rather than `for await`: the async iterator costs a
-   * promise per chunk and its own end-of-stream watcher, on every image.
+   * promise per chunk (and a promise per wait), on every image.
    */
   #fill(source: Readable, contentType: string): void {
     source.on('data', (chunk: Buffer) => {

@@ -15,6 +15,11 @@ export interface Deadline {
   readonly stopped: boolean
   /** What stops the call, given the reason; run at once when the deadline has already stopped. */
   onStop(stop: (reason: unknown) => void): void
+  /**
+   * Stops the call by destroying its request (and with it the answer's body, while it is read), with the
+   * AbortError Node's own `signal` option would use.
+   */
+  destroys(request: { destroy(error: Error): unknown }): void
   clear(): void
 }
 
@@ -39,6 +44,10 @@ export function startDeadline(timeoutMs: number, caller?: AbortSignal): Deadline
     stopCall?.(why)
   }
   const onCallerAbort = () => stop(caller?.reason)
+  const onStop = (stopIt: (reason: unknown) => void) => {
+    stopCall = stopIt
+    if (stopped) stopIt(reason)
+  }
   const timer = setTimeout(() => {
     timeout.aborted = true
     stop(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'))
@@ -52,16 +61,14 @@ export function startDeadline(timeoutMs: number, caller?: AbortSignal): Deadline
     get stopped() {
       return stopped
     },
-    onStop(stopIt) {
-      stopCall = stopIt
-      if (stopped) stopIt(reason)
-    },
+    onStop,
+    destroys: (request) => onStop((why) => request.destroy(abortError(why))),
     clear,
   }
 }
 
 /** What a stopped request is destroyed with: an AbortError, as Node's own `signal` option would make. */
-export function abortError(reason: unknown): Error {
+function abortError(reason: unknown): Error {
   return Object.assign(new Error('The operation was aborted', { cause: reason }), {
     name: 'AbortError',
     code: 'ABORT_ERR',

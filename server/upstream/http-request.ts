@@ -6,7 +6,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { pipeline, type Readable } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
-import { abortError, type Deadline } from './deadline.ts'
+import type { Deadline } from './deadline.ts'
 
 /** An upstream answer: what the callers of fetch read from a Response, over a Node stream. */
 export interface UpstreamResponse {
@@ -49,8 +49,7 @@ export function sendUpstreamRequest(
     request.once('error', (error) =>
       reject(deadline.stopped ? error : new TypeError('fetch failed', { cause: error })),
     )
-    // Stopping destroys the request, and with it the answer's body while it is still being read.
-    deadline.onStop((reason) => request.destroy(abortError(reason)))
+    deadline.destroys(request)
     request.end(init.body)
   })
 }

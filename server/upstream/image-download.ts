@@ -3,7 +3,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { pipeline, type Readable, Transform } from 'node:stream'
 import { GatewayError } from '../errors.ts'
-import { abortError, type Deadline, startDeadline } from './deadline.ts'
+import { type Deadline, startDeadline } from './deadline.ts'
 import { SNIFF_BYTES, sniffImageType, tooLarge } from './image-body.ts'
 import { describeFailure, statusError } from './request.ts'
 
@@ -37,8 +37,7 @@ export function createImageDownloader(options: { timeoutMs: number; maxBytes: nu
       const agent = url.protocol === 'https:' ? agents.https : agents.http
       const request = send(url, { headers: { accept: IMAGE_ACCEPT }, agent }, resolve)
       request.once('error', reject)
-      // Stopping destroys the request, and with it the image's body while it streams.
-      deadline.onStop((reason) => request.destroy(abortError(reason)))
+      deadline.destroys(request)
       request.end()
     })
 

@@ -100,8 +100,8 @@ async function readCapped(response: Answer, maxBytes: number): Promise<{ bytes: 
 
 /**
  * readCapped for a Node stream (every upstream answer): events rather than `for await`, whose iterator costs a
- * promise per chunk and an end-of-stream watcher on each of the two or three JSON answers per image. Stopping at
- * the cap destroys the stream, as leaving a `for await` loop does.
+ * promise per chunk and per wait on each of the two or three JSON answers per image. Stopping at the cap
+ * destroys the stream, as leaving a `for await` loop does.
  */
 function readStreamCapped(body: Readable, maxBytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
   return new Promise((resolve, reject) => {

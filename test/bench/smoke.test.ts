@@ -15,6 +15,8 @@ describe('npm run bench -- --smoke', () => {
     )
     const { code } = await bench.exited
     expect(code, bench.stderr()).toBe(0)
+    // Every server's probe reported the Node.js it ran on, and it is the one asked for (here the bench's own).
+    expect(bench.stdout()).toContain(`servers under test on Node.js ${process.version}`)
     const lines = bench.stdout().split('\n')
     const header = lines.find((line) => line.startsWith('scenario'))
     expect(header).toMatch(/images\/s.*overhead p50.*lag p50.*status\/image.*RSS peak MiB.*loop p99 ms/)

@@ -37,6 +37,17 @@ describe('startDeadline', () => {
     expect(deadline.stopped).toBe(true)
   })
 
+  it('destroys the request it stops with an AbortError whose cause is the reason', async () => {
+    const destroyedWith: Error[] = []
+    const deadline = startDeadline(20)
+    await new Promise((resolve) =>
+      deadline.destroys({ destroy: (error: Error) => resolve(destroyedWith.push(error)) }),
+    )
+    expect(destroyedWith).toHaveLength(1)
+    expect(destroyedWith[0]).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' })
+    expect((destroyedWith[0]?.cause as DOMException | undefined)?.name).toBe('TimeoutError')
+  })
+
   it('leaves nothing on the caller once cleared, however many calls it made, and stops nothing after', () => {
     const caller = new AbortController()
     for (let i = 0; i < 1000; i++) startDeadline(60_000, caller.signal).clear()
