@@ -19,6 +19,14 @@ export function possiblyDone(job: PlanJob, now: number, model: DurationModel): b
     model.ready && job.waitingPlace === undefined && model.finishedBy(now - job.submittedAt) >= POSSIBLY_DONE
   )
 }
+/**
+ * When the cap binds, a request waits until fewer than this many more jobs are expected to end before the next
+ * request the cap allows (the jobs ending together are all in)...
+ */
+export const STILL_TO_COME = 0.3
+/** ...or until it expects this many times its fair share of finds (jobs ending per second over the cap). */
+export const FAIR_SHARES = 1.5
+
 /** A job waiting upstream is checked this often per place in line (bounded by MAX_GAP_MS). */
 export const WAITING_CHECK_PER_PLACE_MS = 500
 

@@ -18,6 +18,11 @@ export class RequestPacing {
     this.#window = new RateWindow(statusRps)
   }
 
+  /** The cap: status requests per second. */
+  get statusRps(): number {
+    return this.#statusRps
+  }
+
   /** Sets the cap from now on: status requests in any one-second window (a share of the deployment's). */
   setStatusRps(statusRps: number): void {
     this.#statusRps = statusRps
