@@ -59,6 +59,12 @@ export class DurationModel {
     return (this.#finished as FinishedCurve).at(ageMs)
   }
 
+  /** The youngest age at which a job may be done (finishedBy is 0 below it). */
+  earliestFinish(): number {
+    this.#masses()
+    return (this.#finished as FinishedCurve).start
+  }
+
   /**
    * Probability that a job not done at age `fromMs` is done by age `toMs`. Undefined when the job is older
    * than (almost) every sample: the model has nothing to say and the caller treats the job as overdue.
@@ -114,6 +120,11 @@ export class FinishedCurve {
       this.#shares.push(share)
       this.#slopes.push(slope)
     }
+  }
+
+  /** The age below which the share is 0. */
+  get start(): number {
+    return this.#points[0] ?? Number.POSITIVE_INFINITY
   }
 
   /** The share finished by `ageMs`. */

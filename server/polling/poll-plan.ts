@@ -2,7 +2,7 @@
 import type { DurationModel } from './duration-model.ts'
 
 /** Longest a running job goes without a status check, so progress stays fresh. */
-const MAX_GAP_MS = 5000
+export const MAX_GAP_MS = 5000
 /**
  * Longest gap between checks of a job that may well be done (its age is past the fastest jobs seen), per
  * such job in flight. A lone job with a wide spread of durations would otherwise wait a large share of that

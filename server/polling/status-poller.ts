@@ -11,6 +11,7 @@ import {
   FAIR_SHARES,
   type Likelihood,
   likelihood,
+  MAX_GAP_MS,
   planRequest,
   possiblyDone,
   STILL_TO_COME,
@@ -53,6 +54,10 @@ export class StatusPoller {
   readonly #options: Required<StatusPollerOptions>
   readonly #clock: Clock
   #timer: unknown
+  /** No request can be worth sending before this time (no idle job may be done yet, none is due): no ticks. */
+  #quietUntil = 0
+  /** When the armed tick fires. */
+  #timerAt = 0
   /** Requests sent and ids asked, for metrics and tests. */
   readonly sent: { requests: number; ids: number }
 
@@ -114,6 +119,7 @@ export class StatusPoller {
     signal: AbortSignal,
   ): Promise<UpstreamJobState> {
     const final = this.#jobs.add(upstreamJobId, onState, signal, this.#clock.now())
+    this.#quietUntil = 0
     this.#schedule()
     return final
   }
@@ -125,13 +131,21 @@ export class StatusPoller {
     this.#timer = undefined
   }
 
+  /** Arms the next tick: in `tickMs`, or at the end of a quiet stretch (re-armed sooner when it ends early). */
   #schedule(): void {
-    if (this.#timer !== undefined || this.#jobs.size === 0 || this.#closing.signal.aborted) return
+    if (this.#jobs.size === 0 || this.#closing.signal.aborted) return
+    const now = this.#clock.now()
+    const at = Math.max(now + this.#options.tickMs, Math.min(this.#quietUntil, now + MAX_GAP_MS))
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= at) return
+      this.#clock.clearTimeout(this.#timer)
+    }
+    this.#timerAt = at
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined
       this.#pollIfWorthIt()
       this.#schedule()
-    }, this.#options.tickMs)
+    }, at - now)
   }
 
   #pollIfWorthIt(): void {
@@ -142,8 +156,35 @@ export class StatusPoller {
       this.#pacing.pauseUntil(now + paused)
       return
     }
+    if (now < this.#quietUntil) return
     const chosen = this.#choose(now)
-    if (chosen.length > 0) void this.#requests.send(chosen, now)
+    if (chosen.length === 0) this.#quietUntil = this.#firstWorthAt()
+    // An answer changes what is known (states, durations, jobs to ask alone): plan afresh after it.
+    else void this.#requests.send(chosen, now).then(() => this.#wake())
+  }
+
+  #wake(): void {
+    this.#quietUntil = 0
+    this.#schedule()
+  }
+
+  /**
+   * The first time a request could be worth sending as far as the idle jobs go, when the model knows how long
+   * jobs take: none may be done before it and none is due. Under load most ticks fall in this quiet stretch
+   * (a batch of jobs just started), and sleeping through it saves most of the poller's CPU and timers. 0 (plan
+   * every tick) while the model is cold or a job needs asking on its own terms.
+   */
+  #firstWorthAt(): number {
+    if (!this.#model.ready) return 0
+    const earliest = this.#model.earliestFinish()
+    let at = Number.POSITIVE_INFINITY
+    for (const job of this.#jobs.idle()) {
+      const special =
+        job.forceAt !== undefined || job.askAlone || job.unknownAnswers > 0 || job.waitingPlace !== undefined
+      if (special) return 0
+      at = Math.min(at, job.submittedAt + earliest, job.checkedAt + MAX_GAP_MS)
+    }
+    return at
   }
 
   /** The jobs worth asking about at `now`, or none. */
