@@ -24,8 +24,10 @@ export function possiblyDone(job: PlanJob, now: number, model: DurationModel): b
  * request the cap allows (the jobs ending together are all in)...
  */
 export const STILL_TO_COME = 0.3
-/** ...or until it expects this many times its fair share of finds (jobs ending per second over the cap). */
+/** ...or until it expects this many times its fair share of finds (jobs ending per second over the cap)... */
 export const FAIR_SHARES = 1.5
+/** ...or this share of the jobs in flight. */
+export const NEARLY_ALL = 0.9
 
 /** A job waiting upstream is checked this often per place in line (bounded by MAX_GAP_MS). */
 export const WAITING_CHECK_PER_PLACE_MS = 500

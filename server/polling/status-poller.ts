@@ -12,6 +12,7 @@ import {
   type Likelihood,
   likelihood,
   MAX_GAP_MS,
+  NEARLY_ALL,
   planRequest,
   possiblyDone,
   STILL_TO_COME,
@@ -208,9 +209,10 @@ export class StatusPoller {
    * False while a request should wait for more jobs to end, which only happens when the cap, not the jobs,
    * limits how often the poller may ask: more jobs finish per second than requests are allowed. A request then
    * waits until the jobs likely done are nearly all that would be done by the next request the cap allows, or
-   * until it carries well over its share of the finds. Jobs that end together are seen in one answer, their
-   * slots refill together and the next jobs end together again; asking at the first likely finish splits them
-   * over two answers, and the second waits for the cap.
+   * until it carries well over its share of the finds, or nearly every job in flight is likely done (when the
+   * model is vague, as when jobs are seen only once, finished, its share can be out of reach). Jobs that end
+   * together are seen in one answer, their slots refill together and the next jobs end together again; asking
+   * at the first likely finish splits them over two answers, and the second waits for the cap.
    */
   #underTheCap(candidates: TrackedJob[], chances: Likelihood[], now: number, dueGapMs: number): boolean {
     const typicalMs = this.#model.ready ? this.#model.median() : undefined
@@ -226,6 +228,6 @@ export class StatusPoller {
       )
     const expected = chances.reduce((sum, chance) => sum + chance.p, 0)
     const stillToCome = expectedAt(now + 1000 / statusRps) - expected
-    return stillToCome < STILL_TO_COME || expected >= FAIR_SHARES * fairShare
+    return stillToCome < STILL_TO_COME || expected >= Math.min(FAIR_SHARES * fairShare, NEARLY_ALL * running)
   }
 }

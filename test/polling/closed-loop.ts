@@ -22,6 +22,8 @@ export interface ClosedLoopOptions {
 export interface ClosedLoopResult {
   jobsPerS: number
   statusRequestsPerS: number
+  /** From a job's end to the poller seeing it final: the 99th percentile, after the warm-up. */
+  lagP99Ms: number
 }
 
 /** A small deterministic generator, so a run is the same run every time. */
@@ -41,23 +43,26 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoop
   const random = seededRandom(options.seed)
   const [handOverMin, handOverMax] = options.handOverMs
   const seenFinalAt: number[] = []
+  const lags: number[] = []
   let submitted = 0
   const submit = () => {
-    const job = track(`job-${submitted++}`, { runMs: options.runMs + random() * options.runJitterMs })
+    const id = `job-${submitted++}`
+    const job = track(id, { runMs: options.runMs + random() * options.runJitterMs })
     const watch = () => {
       if (!job.settled) return void clock.setTimeout(watch, 1)
       seenFinalAt.push(clock.now())
+      if (clock.now() >= countedFrom) lags.push(clock.now() - upstream.finishAt(id))
       clock.setTimeout(submit, handOverMin + random() * (handOverMax - handOverMin))
     }
     clock.setTimeout(watch, 1)
   }
-  const startedAt = clock.now()
+  const countedFrom = clock.now() + options.warmUpSeconds * 1000
   for (let slot = 0; slot < options.slots; slot++) clock.setTimeout(submit, slot * 40)
   await clock.advance(options.seconds * 1000)
-  const countedFrom = startedAt + options.warmUpSeconds * 1000
   const countedS = options.seconds - options.warmUpSeconds
   return {
     jobsPerS: seenFinalAt.filter((at) => at >= countedFrom).length / countedS,
     statusRequestsPerS: upstream.requests.filter((request) => request.at >= countedFrom).length / countedS,
+    lagP99Ms: lags.sort((a, b) => a - b)[Math.floor(lags.length * 0.99)] ?? Number.NaN,
   }
 }
