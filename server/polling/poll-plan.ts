@@ -23,11 +23,11 @@ export function possiblyDone(job: PlanJob, now: number, model: DurationModel): b
  * When the cap binds, a request waits until fewer than this many more jobs are expected to end before the next
  * request the cap allows (the jobs ending together are all in)...
  */
-export const STILL_TO_COME = 0.3
+const STILL_TO_COME = 0.3
 /** ...or until it expects this many times its fair share of finds (jobs ending per second over the cap)... */
-export const FAIR_SHARES = 1.5
+const FAIR_SHARES = 1.5
 /** ...or this share of the jobs in flight. */
-export const NEARLY_ALL = 0.9
+const NEARLY_ALL = 0.9
 
 /** A job waiting upstream is checked this often per place in line (bounded by MAX_GAP_MS). */
 export const WAITING_CHECK_PER_PLACE_MS = 500
@@ -91,4 +91,42 @@ export function planRequest(all: Likelihood[], threshold: number, maxIds: number
     .sort((a, b) => Number(b.forced) - Number(a.forced) || b.p - a.p || a.job.checkedAt - b.job.checkedAt)
     .slice(0, maxIds)
     .map((entry) => entry.job)
+}
+
+/** What the cap rule needs beyond the jobs and their chances. */
+export interface CapContext {
+  now: number
+  model: DurationModel
+  /** The cap: status requests per second. */
+  statusRps: number
+  coldIntervalMs: number
+  dueGapMs: number
+}
+
+/**
+ * False while a request should wait for more jobs to end, which only happens when the cap, not the jobs,
+ * limits how often the poller may ask: more jobs finish per second than requests are allowed. A request then
+ * waits until the jobs likely done are nearly all that would be done by the next request the cap allows, or
+ * until it carries well over its share of the finds, or nearly every job in flight is likely done (when the
+ * model is vague, as when jobs are seen only once, finished, its share can be out of reach). Jobs that end
+ * together are seen in one answer, their slots refill together and the next jobs end together again; asking
+ * at the first likely finish splits them over two answers, and the second waits for the cap.
+ */
+export function worthAskingUnderTheCap(chances: Likelihood[], context: CapContext): boolean {
+  const { now, model, statusRps, coldIntervalMs, dueGapMs } = context
+  const typicalMs = model.ready ? model.median() : undefined
+  if (typicalMs === undefined) return true
+  let running = 0
+  let expected = 0
+  let expectedByNextRequest = 0
+  const nextRequestAt = now + 1000 / statusRps
+  for (const { job, p } of chances) {
+    if (job.waitingPlace === undefined) running++
+    expected += p
+    expectedByNextRequest += likelihood(job, nextRequestAt, model, coldIntervalMs, dueGapMs).p
+  }
+  const fairShare = (running * 1000) / typicalMs / statusRps
+  if (fairShare < 1) return true
+  const stillToCome = expectedByNextRequest - expected
+  return stillToCome < STILL_TO_COME || expected >= Math.min(FAIR_SHARES * fairShare, NEARLY_ALL * running)
 }

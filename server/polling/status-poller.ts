@@ -8,14 +8,11 @@ import { type Clock, systemClock } from './clock.ts'
 import { DurationModel } from './duration-model.ts'
 import {
   DUE_GAP_PER_JOB_MS,
-  FAIR_SHARES,
-  type Likelihood,
   likelihood,
   MAX_GAP_MS,
-  NEARLY_ALL,
   planRequest,
   possiblyDone,
-  STILL_TO_COME,
+  worthAskingUnderTheCap,
 } from './poll-plan.ts'
 import { RequestPacing } from './request-pacing.ts'
 import { StatusAnswerReader } from './status-answer.ts'
@@ -201,33 +198,8 @@ export class StatusPoller {
     const due = candidates.filter((job) => possiblyDone(job, now, this.#model)).length
     const dueGapMs = DUE_GAP_PER_JOB_MS * Math.max(1, due)
     const chances = candidates.map((job) => likelihood(job, now, this.#model, coldIntervalMs, dueGapMs))
-    const worth = this.#underTheCap(candidates, chances, now, dueGapMs) ? threshold : Number.POSITIVE_INFINITY
+    const cap = { now, model: this.#model, statusRps: this.#pacing.statusRps, coldIntervalMs, dueGapMs }
+    const worth = worthAskingUnderTheCap(chances, cap) ? threshold : Number.POSITIVE_INFINITY
     return planRequest(chances, worth, this.#batches.batching ? maxIdsPerRequest : 1) as TrackedJob[]
-  }
-
-  /**
-   * False while a request should wait for more jobs to end, which only happens when the cap, not the jobs,
-   * limits how often the poller may ask: more jobs finish per second than requests are allowed. A request then
-   * waits until the jobs likely done are nearly all that would be done by the next request the cap allows, or
-   * until it carries well over its share of the finds, or nearly every job in flight is likely done (when the
-   * model is vague, as when jobs are seen only once, finished, its share can be out of reach). Jobs that end
-   * together are seen in one answer, their slots refill together and the next jobs end together again; asking
-   * at the first likely finish splits them over two answers, and the second waits for the cap.
-   */
-  #underTheCap(candidates: TrackedJob[], chances: Likelihood[], now: number, dueGapMs: number): boolean {
-    const typicalMs = this.#model.ready ? this.#model.median() : undefined
-    if (typicalMs === undefined) return true
-    const statusRps = this.#pacing.statusRps
-    const running = candidates.filter((job) => job.waitingPlace === undefined).length
-    const fairShare = (running * 1000) / typicalMs / statusRps
-    if (fairShare < 1) return true
-    const expectedAt = (at: number) =>
-      candidates.reduce(
-        (sum, job) => sum + likelihood(job, at, this.#model, this.#options.coldIntervalMs, dueGapMs).p,
-        0,
-      )
-    const expected = chances.reduce((sum, chance) => sum + chance.p, 0)
-    const stillToCome = expectedAt(now + 1000 / statusRps) - expected
-    return stillToCome < STILL_TO_COME || expected >= Math.min(FAIR_SHARES * fairShare, NEARLY_ALL * running)
   }
 }
