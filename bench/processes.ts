@@ -113,6 +113,11 @@ function track(name: string, child: ChildProcess): BenchProcess {
   // Always drain stdout (the gateway logs there): a full pipe would stall the process under test.
   child.stdout?.on('data', () => {})
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // A process that dies under load would otherwise show only as failed requests: say so, with its last words.
+  child.once('exit', (code, signal) => {
+    if (running.has(proc))
+      process.stderr.write(`bench: ${name} exited during the run (${code ?? signal}):\n${err.slice(-2000)}\n`)
+  })
   const proc: BenchProcess = {
     name,
     child,

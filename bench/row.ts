@@ -18,6 +18,8 @@ export interface Row extends Record<Metric, number> {
   failures: number
   /** Why the first of them failed (status and the start of its body), for the progress line and results.json. */
   firstFailure?: string
+  /** Every failure counted by kind (`502 UPSTREAM_ERROR ECONNRESET: 12`), most frequent first. */
+  failureKinds?: string[]
   windowMs: number
   latencyP50Ms: number
   latencyP99Ms: number
@@ -91,7 +93,30 @@ export function summarise(data: WindowData): Row {
   }
 }
 
-function failureOf(results: RequestResult[]): { firstFailure?: string } {
-  const failed = results.find((r) => r.status !== 200)
-  return failed ? { firstFailure: `${failed.status} ${failed.error ?? ''}`.trim() } : {}
+function failureOf(results: RequestResult[]): { firstFailure?: string; failureKinds?: string[] } {
+  const failed = results.filter((r) => r.status !== 200)
+  const first = failed[0]
+  if (!first) return {}
+  const kinds = new Map<string, number>()
+  for (const result of failed) {
+    const kind = failureKind(result)
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
+  }
+  return {
+    firstFailure: `${first.status} ${first.error ?? ''}`.trim(),
+    failureKinds: [...kinds].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${kind}: ${count}`),
+  }
+}
+
+/** A failure's status, plus the gateway's error code and transport reason when its body says them. */
+export function failureKind(result: RequestResult): string {
+  try {
+    const body = JSON.parse(result.error ?? '') as { code?: unknown; details?: { reason?: unknown } }
+    return [result.status, body.code, body.details?.reason]
+      .filter((part) => typeof part === 'number' || typeof part === 'string')
+      .join(' ')
+  } catch {
+    // Not the gateway's JSON (a client-side error, a cut-off body): its start tells the kind.
+    return `${result.status} ${(result.error ?? '').slice(0, 60)}`.trim()
+  }
 }

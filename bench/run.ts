@@ -36,7 +36,9 @@ async function runBench(options: BenchOptions): Promise<Row[]> {
       const row = await measureScenario(scenario, server, emulator)
       process.stderr.write(`${row.images} images in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
       if (row.firstFailure)
-        process.stderr.write(`bench:   ${row.failures} failed, first: ${row.firstFailure}\n`)
+        process.stderr.write(
+          `bench:   ${row.failures} failed (${row.failureKinds?.join('; ')}), first: ${row.firstFailure}\n`,
+        )
       rows.push(row)
     }
     const baseline = rows.find((r) => r.scenario === scenario.id && r.server === BASELINE.name)
