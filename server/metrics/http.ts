@@ -13,7 +13,7 @@ const METRICS_DOCS: RouteDocs = {
   description:
     'The Prometheus text exposition of this replica: HTTP requests, jobs by final status, slots and queue ' +
     '(deployment-wide with Redis), job timings, upstream requests and drift, image bytes served, and process ' +
-    'metrics; every name starts with `akashgen_`. The list is in docs/operations.md#metrics-get-metrics.',
+    'metrics (from the first scrape on); every name starts with `akashgen_`. The list is in docs/operations.md#metrics-get-metrics.',
   tags: ['service'],
   response: {
     200: {
@@ -64,6 +64,7 @@ function routesOf(request: FastifyRequest, procedures: ReadonlySet<string>): str
 /** Registers `GET /metrics` (open, like `/health`). */
 export function registerMetricsRoute(app: FastifyInstance, metrics: GatewayMetrics): void {
   app.get('/metrics', documented(METRICS_DOCS), async (_request, reply) => {
+    await metrics.startProcessMetrics()
     const text = await metrics.registry.metrics()
     return reply.header('content-type', metrics.registry.contentType).send(text)
   })

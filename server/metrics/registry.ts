@@ -14,13 +14,31 @@ const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 /** The gateway's metrics, built by `createMetrics`. */
 export type GatewayMetrics = ReturnType<typeof createMetrics>
 
-/** Builds the registry and every metric on it, process metrics included. */
+/**
+ * How long the first scrape waits after starting prom-client's process metrics: its event-loop sampler ticks
+ * every 10 ms and records from its second tick, so the first answer's lag figures hold samples.
+ */
+const FIRST_SAMPLES_MS = 50
+
+/** Builds the registry and every metric on it; prom-client's process metrics start with the first scrape. */
 export function createMetrics() {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX })
   const registers = [registry]
+  let processMetrics: Promise<void> | undefined
   return {
     registry,
+    /**
+     * Starts prom-client's process metrics (CPU, memory, event-loop lag, GC) once, on the first scrape: their
+     * event-loop sampler wakes the process 100 times a second and their GC observer runs on every collection,
+     * for ever (prom-client cannot stop them), so a gateway nobody scrapes does not pay for them.
+     */
+    startProcessMetrics(): Promise<void> {
+      processMetrics ??= new Promise((resolve) => {
+        collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX })
+        setTimeout(resolve, FIRST_SAMPLES_MS)
+      })
+      return processMetrics
+    },
     httpRequests: new Counter({
       name: name('http_requests_total'),
       help: 'HTTP requests answered, by method, route pattern (tRPC: /trpc/<procedure>) and status code.',

@@ -27,6 +27,11 @@ describe('GET /metrics', () => {
     expect(metrics.help.get('akashgen_queue_length')).toContain('deployment-wide')
     expect(metrics.has('akashgen_process_cpu_user_seconds_total')).toBe(true)
     expect(metrics.has('akashgen_nodejs_eventloop_lag_seconds')).toBe(true)
+    // The process metrics start with this first scrape: their event-loop figures already hold samples (an
+    // empty sampler reads a minimum of 9.2e9 seconds and a p99 of 0).
+    expect(metrics.value('akashgen_nodejs_eventloop_lag_min_seconds')).toBeGreaterThan(0)
+    expect(metrics.value('akashgen_nodejs_eventloop_lag_min_seconds')).toBeLessThan(1)
+    expect(metrics.value('akashgen_nodejs_eventloop_lag_p99_seconds')).toBeGreaterThan(0)
     expect(metrics.samples.every((s) => s.name.startsWith('akashgen_'))).toBe(true)
     expect(metrics.value('akashgen_http_requests_total', { route: '/health' })).toBe(1)
     // Each app counts only its own requests.
