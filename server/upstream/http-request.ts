@@ -2,10 +2,11 @@
  * Upstream JSON calls over node:http rather than fetch: undici's fetch (web streams, Request/Response objects,
  * its own abort plumbing) was over a quarter of the gateway's CPU per image in the bench's scenario (b).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { pipeline, type Readable } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import { keepAliveAgents } from './agents.ts'
 import type { Deadline } from './deadline.ts'
 
 /** An upstream answer: what the callers of fetch read from a Response, over a Node stream. */
@@ -24,7 +25,7 @@ export interface UpstreamRequestInit {
   body?: string
 }
 
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
+const agents = keepAliveAgents()
 
 /** Sends one request; rejects with the transport error (as fetch's `cause`) or the deadline's stop. */
 export function sendUpstreamRequest(

@@ -1,8 +1,9 @@
 /** Image downloads over node:http: streamed with backpressure, typed by their magic bytes, capped in size. */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { pipeline, type Readable, Transform } from 'node:stream'
 import { GatewayError } from '../errors.ts'
+import { keepAliveAgents } from './agents.ts'
 import { type Deadline, startDeadline } from './deadline.ts'
 import { SNIFF_BYTES, sniffImageType, tooLarge } from './image-body.ts'
 import { describeFailure, statusError } from './request.ts'
@@ -29,7 +30,7 @@ export interface ImageDownloader {
  * of the CPU, which matters when a gateway relays many megabytes a second.
  */
 export function createImageDownloader(options: { timeoutMs: number; maxBytes: number }): ImageDownloader {
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
+  const agents = keepAliveAgents()
 
   const get = (url: URL, deadline: Deadline) =>
     new Promise<IncomingMessage>((resolve, reject) => {
