@@ -17,6 +17,10 @@ const START_TIMEOUT_MS = 20_000
 const POLL_MS = 5
 /** Quiet time after the one request before RSS is read (lets the request's garbage and timers settle). */
 const SETTLE_MS = 1000
+/** With `idleCpu`: rest before the idle CPU is read (start-up's background compiling and collecting ends)... */
+const IDLE_CPU_AFTER_MS = 20_000
+/** ...and how long it is read for. */
+const IDLE_CPU_WINDOW_MS = 30_000
 
 /** What to start: argv (a leading `node` means this process's own Node) and extra environment. */
 export interface FootprintOptions {
@@ -24,6 +28,8 @@ export interface FootprintOptions {
   env?: Record<string, string>
   /** Fresh processes to measure; the result is the median of each figure. 5 unless given. */
   runs?: number
+  /** Also read the CPU the process spends at rest (50 s more per process). */
+  idleCpu?: boolean
 }
 
 /** Medians over the runs: resident memory at rest after one request, and spawn to first /health 200. */
@@ -35,6 +41,8 @@ export interface Footprint {
    * which other jobs on a shared machine stretch in wall-clock time but hardly change.
    */
   readyCpuMs: number
+  /** With `idleCpu`: CPU ms per second at rest, 20-50 s after the one request (timers that wake an idle process). */
+  idleCpuMsPerS?: number
 }
 
 /**
@@ -46,23 +54,29 @@ export async function measureFootprint({
   serverCommand,
   env = {},
   runs = 5,
+  idleCpu = false,
 }: FootprintOptions): Promise<Footprint> {
   const upstream = await startEmulator({ queueMs: 0, runMs: 50, imageSize: 64 })
   try {
     const samples: Footprint[] = []
     for (let run = 0; run < runs; run++)
-      samples.push(await measureOnce(serverCommand, { AKASHGEN_UPSTREAM_URL: upstream.url, ...env }))
+      samples.push(await measureOnce(serverCommand, { AKASHGEN_UPSTREAM_URL: upstream.url, ...env }, idleCpu))
     return {
       idleRssMiB: median(samples.map((sample) => sample.idleRssMiB)),
       readyMs: median(samples.map((sample) => sample.readyMs)),
       readyCpuMs: median(samples.map((sample) => sample.readyCpuMs)),
+      ...(idleCpu ? { idleCpuMsPerS: median(samples.map((sample) => sample.idleCpuMsPerS ?? 0)) } : {}),
     }
   } finally {
     await upstream.close()
   }
 }
 
-async function measureOnce(serverCommand: string[], env: Record<string, string>): Promise<Footprint> {
+async function measureOnce(
+  serverCommand: string[],
+  env: Record<string, string>,
+  idleCpu: boolean,
+): Promise<Footprint> {
   const port = await freePort()
   const { REDIS_URL: _memoryMode, ...inherited } = process.env
   const [command, ...args] = serverCommand
@@ -90,7 +104,13 @@ async function measureOnce(serverCommand: string[], env: Record<string, string>)
     const answer = await send(`${base}/api/generate`, 'POST', JSON.stringify({ prompt: 'footprint' }))
     if (answer.status !== 200) throw new Error(`POST /api/generate answered ${answer.status}: ${answer.body}`)
     await sleep(SETTLE_MS)
-    return { idleRssMiB: await rssMiB(child.pid as number), readyMs, readyCpuMs }
+    const idleRssMiB = await rssMiB(child.pid as number)
+    if (!idleCpu) return { idleRssMiB, readyMs, readyCpuMs }
+    await sleep(IDLE_CPU_AFTER_MS)
+    const before = cpuTimeMs(child.pid)
+    await sleep(IDLE_CPU_WINDOW_MS)
+    const idleCpuMsPerS = (cpuTimeMs(child.pid) - before) / (IDLE_CPU_WINDOW_MS / 1000)
+    return { idleRssMiB, readyMs, readyCpuMs, idleCpuMsPerS }
   } finally {
     child.kill('SIGKILL')
     await exited
@@ -133,19 +153,24 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const node = process.argv.includes('--node')
     ? (process.argv[process.argv.indexOf('--node') + 1] as string)
     : 'node'
+  const idleCpu = process.argv.includes('--idle-cpu')
+  const runs = idleCpu ? 3 : 5
   const servers = [
     { name: 'gateway (node dist/server.mjs)', serverCommand: [node, 'dist/server.mjs'] },
     { name: 'bare Fastify (node bench/bare-fastify.mjs)', serverCommand: [node, 'bench/bare-fastify.mjs'] },
   ]
   process.stdout.write(
-    `server                                      idle RSS MiB  ready ms  CPU ms to ready  (median of 5, ${node === 'node' ? process.version : node})\n`,
+    `server                                      idle RSS MiB  ready ms  CPU ms to ready${idleCpu ? '  idle CPU ms/s' : ''}  (median of ${runs}, ${node === 'node' ? process.version : node})\n`,
   )
   for (const server of servers) {
-    const { idleRssMiB, readyMs, readyCpuMs } = await measureFootprint({
+    const { idleRssMiB, readyMs, readyCpuMs, idleCpuMsPerS } = await measureFootprint({
       serverCommand: server.serverCommand,
+      runs,
+      idleCpu,
     })
+    const idle = idleCpuMsPerS === undefined ? '' : idleCpuMsPerS.toFixed(2).padStart(15)
     process.stdout.write(
-      `${server.name.padEnd(44)}${idleRssMiB.toFixed(1).padStart(12)}${readyMs.toFixed(0).padStart(10)}${readyCpuMs.toFixed(0).padStart(17)}\n`,
+      `${server.name.padEnd(44)}${idleRssMiB.toFixed(1).padStart(12)}${readyMs.toFixed(0).padStart(10)}${readyCpuMs.toFixed(0).padStart(17)}${idle}\n`,
     )
   }
 }
