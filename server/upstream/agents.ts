@@ -9,7 +9,7 @@ import { Agent as HttpsAgent } from 'node:https'
  * Node 20's agent heeds the announcement only when it has a timeout of its own: it then closes 1 s before the
  * announced time, and after IDLE_SOCKET_MS where nothing was announced.
  */
-export const IDLE_SOCKET_MS = 4000
+const IDLE_SOCKET_MS = 4000
 
 /** An http and an https agent that keep connections alive, each resting at most IDLE_SOCKET_MS. */
 export function keepAliveAgents(): { http: HttpAgent; https: HttpsAgent } {
