@@ -1,8 +1,8 @@
-// Reads what bench/probe.ts writes in a server under test, and asks it to start a fresh measurement.
+// Reads what bench/probe.mjs writes in a server under test, and asks it to start a fresh measurement.
 
 import type { ChildProcess } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
-import type { ProbeSample } from './probe.ts'
+import type { ProbeSample } from './probe-sample.ts'
 
 const WAIT_MS = 3000
 

@@ -78,7 +78,9 @@ export async function startProbedServer(
 ): Promise<BenchProcess> {
   const port = await freePort()
   const vars = { ...env, PORT: String(port), HOST: '127.0.0.1' }
-  const args = [...nodeArgs, '--import', 'tsx', '--import', './bench/probe.ts', entry]
+  // A TypeScript entry (the baseline) needs tsx; the gateway's bundle runs as `npm start` runs it, without.
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : []
+  const args = [...nodeArgs, ...loader, '--import', './bench/probe.mjs', entry]
   const child = spawnNode(args, vars, CPU_SETS?.server, node)
   const proc = track(name, child)
   proc.url = `http://127.0.0.1:${port}`

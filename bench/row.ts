@@ -1,7 +1,7 @@
 // Turns one measured window (client timings, emulator jobs and counters, probe samples) into a table row.
 import type { EmulatorJobView } from '../emulator/jobs/record.ts'
 import type { RequestResult } from './load.ts'
-import type { ProbeSample } from './probe.ts'
+import type { ProbeSample } from './probe-sample.ts'
 import type { Metric, Scenario } from './scenarios.ts'
 import { percentile } from './stats.ts'
 

@@ -1,25 +1,9 @@
-// Preloaded into a measured server (`node --import ./bench/probe.ts`): samples RSS and event-loop delay to a file.
+// Preloaded into a measured server (`node --import ./bench/probe.mjs`): samples RSS and event-loop delay to a file.
+// Plain JavaScript, so the server runs as `npm start` runs it: without a TypeScript loader.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-
-/** What the probe writes, one JSON object per file write; `resets` counts the SIGUSR2 signals seen. */
-export interface ProbeSample {
-  pid: number
-  /** `process.version` of the server: which Node.js it really ran on. */
-  nodeVersion: string
-  rssBytes: number
-  peakRssBytes: number
-  /** V8's heap (`heapTotal`) and the memory outside it (`external`: Buffers) when the RSS peak was sampled. */
-  peakHeapBytes: number
-  peakExternalBytes: number
-  eventLoopP50Ms: number
-  eventLoopP99Ms: number
-  eventLoopMaxMs: number
-  resets: number
-  at: number
-}
 
 /** Wait after a forced collection before RSS is read: V8 unmaps freed pages off the main thread. */
 const RELEASE_MS = 100
@@ -31,16 +15,17 @@ const RESOLUTION_MS = 10
  * A full garbage collection, without `--expose-gc` on the server's command line (which is `npm start`'s): the
  * flag is set at run time and `gc` read from a fresh context, where V8 installs it.
  */
-function collectGarbage(): void {
+function collectGarbage() {
   setFlagsFromString('--expose-gc')
-  const gc = runInNewContext('gc') as () => void
+  const gc = runInNewContext('gc')
   // Twice: the first pass runs the finalizers that free Buffers' memory, the second collects what they held.
   gc()
   gc()
 }
 
 /** What the bench asked of the next reset ('collect' or 'reset'); 'reset' when it wrote nothing. */
-function readRequest(path: string): string {
+/** @param {string} path */
+function readRequest(path) {
   try {
     return readFileSync(path, 'utf8').trim()
   } catch {
@@ -49,11 +34,12 @@ function readRequest(path: string): string {
 }
 
 /** Starts probing when BENCH_PROBE_FILE is set; every timer is unref'd so the process exits as it would alone. */
-export function startProbe(file: string): void {
+/** @param {string} file */
+export function startProbe(file) {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
   // The histogram records whole timer intervals (an idle loop reads the resolution itself); the delay is
   // what exceeds the interval, as @fastify/under-pressure computes it.
-  const lateMs = (nanoseconds: number) => Math.max(0, nanoseconds / 1e6 - RESOLUTION_MS)
+  const lateMs = (/** @type {number} */ nanoseconds) => Math.max(0, nanoseconds / 1e6 - RESOLUTION_MS)
   delay.enable()
   let peak = 0
   let peakHeap = 0
@@ -74,7 +60,8 @@ export function startProbe(file: string): void {
   setInterval(sample, 50).unref()
   const write = () => {
     const rss = sample()
-    const written: ProbeSample = {
+    /** @type {import('./probe-sample.ts').ProbeSample} */
+    const written = {
       pid: process.pid,
       nodeVersion: process.version,
       rssBytes: rss,
