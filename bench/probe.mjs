@@ -23,8 +23,10 @@ function collectGarbage() {
   gc()
 }
 
-/** What the bench asked of the next reset ('collect' or 'reset'); 'reset' when it wrote nothing. */
-/** @param {string} path */
+/**
+ * What the bench asked of the next reset ('collect' or 'reset'); 'reset' when it wrote nothing.
+ * @param {string} path
+ */
 function readRequest(path) {
   try {
     return readFileSync(path, 'utf8').trim()
@@ -33,8 +35,10 @@ function readRequest(path) {
   }
 }
 
-/** Starts probing when BENCH_PROBE_FILE is set; every timer is unref'd so the process exits as it would alone. */
-/** @param {string} file */
+/**
+ * Starts probing when BENCH_PROBE_FILE is set; every timer is unref'd so the process exits as it would alone.
+ * @param {string} file
+ */
 export function startProbe(file) {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
   // The histogram records whole timer intervals (an idle loop reads the resolution itself); the delay is

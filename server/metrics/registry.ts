@@ -20,6 +20,13 @@ export type GatewayMetrics = ReturnType<typeof createMetrics>
  */
 const FIRST_SAMPLES_MS = 50
 
+/** The counter `suffix` of prom-client's process metrics on `registry`. */
+function counterOf(registry: Registry, suffix: string): Counter {
+  const metric = registry.getSingleMetric(name(suffix))
+  if (!(metric instanceof Counter)) throw new Error(`prom-client registered no counter ${name(suffix)}`)
+  return metric
+}
+
 /** Builds the registry and every metric on it; prom-client's process metrics start with the first scrape. */
 export function createMetrics() {
   const registry = new Registry()
@@ -34,7 +41,14 @@ export function createMetrics() {
      */
     startProcessMetrics(): Promise<void> {
       processMetrics ??= new Promise((resolve) => {
+        const spent = process.cpuUsage()
         collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX })
+        // prom-client counts CPU from its registration on: add what the process spent before, so the totals
+        // stay the process's since it started.
+        const seconds = { user: spent.user / 1e6, system: spent.system / 1e6 }
+        counterOf(registry, 'process_cpu_user_seconds_total').inc(seconds.user)
+        counterOf(registry, 'process_cpu_system_seconds_total').inc(seconds.system)
+        counterOf(registry, 'process_cpu_seconds_total').inc(seconds.user + seconds.system)
         setTimeout(resolve, FIRST_SAMPLES_MS)
       })
       return processMetrics

@@ -17,6 +17,8 @@ describe('GET /metrics', () => {
   it('serves the Prometheus text format from a registry of its own, process metrics included', async () => {
     const [one, two] = [await harness.openGateway(), await harness.openGateway()]
     await fetch(`${one.url}/health`)
+    // The gateway runs in this process: its CPU total since start is at least what this process spent so far.
+    const spent = process.cpuUsage()
     const response = await fetch(`${one.url}/metrics`)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
@@ -32,6 +34,10 @@ describe('GET /metrics', () => {
     expect(metrics.value('akashgen_nodejs_eventloop_lag_min_seconds')).toBeGreaterThan(0)
     expect(metrics.value('akashgen_nodejs_eventloop_lag_min_seconds')).toBeLessThan(1)
     expect(metrics.value('akashgen_nodejs_eventloop_lag_p99_seconds')).toBeGreaterThan(0)
+    // prom-client counts CPU from the first scrape on; the totals still cover the whole life of the process.
+    const total = metrics.value('akashgen_process_cpu_seconds_total')
+    expect(total).toBeGreaterThanOrEqual((spent.user + spent.system) / 1e6)
+    expect(metrics.value('akashgen_process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(spent.user / 1e6)
     expect(metrics.samples.every((s) => s.name.startsWith('akashgen_'))).toBe(true)
     expect(metrics.value('akashgen_http_requests_total', { route: '/health' })).toBe(1)
     // Each app counts only its own requests.
