@@ -23,42 +23,61 @@ export function turnbull(samples: ReadonlyArray<readonly [number, number]>): Mas
   if (samples.every(([lo, hi]) => lo === hi)) return exactMasses(samples)
   const cells = stretches(samples)
   const n = samples.length
-  // The cells are sorted, so each sample covers a run of them: [from, to).
-  const runs = samples.map(([lo, hi]) => {
-    const from = firstCellFrom(cells, lo)
-    let to = from
-    while (to < cells.length && (cells[to] as Cell).hi <= hi) to++
-    return { from, to, lo, hi }
-  })
+  const count = cells.length
+  // The cells are sorted, so each sample covers a run of them: [from[i], to[i]). Plain indexed loops over typed
+  // arrays, no iterators or destructuring: the EM runs every few jobs, too rarely for V8 to optimise it early,
+  // and unoptimised it cost milliseconds per estimate that way (bench/RESULTS.md, 2026-12-07 (fourth)).
+  const from = new Int32Array(n)
+  const to = new Int32Array(n)
+  for (let i = 0; i < n; i++) {
+    const sample = samples[i] as readonly [number, number]
+    const lo = sample[0]
+    const hi = sample[1]
+    const first = firstCellFrom(cells, lo)
+    let end = first
+    while (end < count && (cells[end] as Cell).hi <= hi) end++
+    from[i] = first
+    to[i] = end
+  }
   // Start from every sample spread evenly over its interval (an exact one all on its point).
-  let p = new Float64Array(cells.length)
-  for (const { from, to, lo, hi } of runs) {
-    for (let k = from; k < to; k++) {
+  let p = new Float64Array(count)
+  for (let i = 0; i < n; i++) {
+    const sample = samples[i] as readonly [number, number]
+    const lo = sample[0]
+    const hi = sample[1]
+    const first = from[i] as number
+    const end = to[i] as number
+    for (let k = first; k < end; k++) {
       const cell = cells[k] as Cell
-      p[k] = (p[k] as number) + (hi === lo ? 1 / (to - from) : (cell.hi - cell.lo) / (hi - lo)) / n
+      p[k] = (p[k] as number) + (hi === lo ? 1 / (end - first) : (cell.hi - cell.lo) / (hi - lo)) / n
     }
   }
-  const before = new Float64Array(cells.length + 1)
-  const weight = new Float64Array(cells.length + 1)
-  let next = new Float64Array(cells.length)
+  const before = new Float64Array(count + 1)
+  const weight = new Float64Array(count + 1)
+  let next = new Float64Array(count)
   for (let round = 0; round < MAX_ROUNDS; round++) {
     // Each sample shares itself among its cells in proportion to their mass: prefix sums give its total.
-    for (let k = 0; k < cells.length; k++) before[k + 1] = (before[k] as number) + (p[k] as number)
+    for (let k = 0; k < count; k++) before[k + 1] = (before[k] as number) + (p[k] as number)
     weight.fill(0)
-    for (const { from, to } of runs) {
-      const total = (before[to] as number) - (before[from] as number)
+    for (let i = 0; i < n; i++) {
+      const first = from[i] as number
+      const end = to[i] as number
+      const total = (before[end] as number) - (before[first] as number)
       if (total <= 0) continue
-      weight[from] = (weight[from] as number) + 1 / (n * total)
-      weight[to] = (weight[to] as number) - 1 / (n * total)
+      weight[first] = (weight[first] as number) + 1 / (n * total)
+      weight[end] = (weight[end] as number) - 1 / (n * total)
     }
     let running = 0
     let moved = 0
-    for (let k = 0; k < cells.length; k++) {
+    for (let k = 0; k < count; k++) {
       running += weight[k] as number
-      next[k] = (p[k] as number) * running
-      moved = Math.max(moved, Math.abs((next[k] as number) - (p[k] as number)))
+      const share = (p[k] as number) * running
+      moved = Math.max(moved, Math.abs(share - (p[k] as number)))
+      next[k] = share
     }
-    ;[p, next] = [next, p]
+    const last = p
+    p = next
+    next = last
     if (moved < SETTLED) break
   }
   return cells.map((cell, k) => ({ ...cell, p: p[k] as number })).filter((mass) => mass.p > 1e-6)
