@@ -14,7 +14,11 @@ export interface Mass {
   p: number
 }
 
-/** EM rounds at most; in practice the shares settle (move less than SETTLED) well before. */
+/**
+ * EM rounds at most. With narrow intervals the shares settle (move less than SETTLED) well before; with many jobs
+ * seen only once, already final (bench (b) when elapsed_time grows or is absent), they mostly do not, and the
+ * estimate is where these rounds took it.
+ */
 const MAX_ROUNDS = 200
 const SETTLED = 1e-5
 
