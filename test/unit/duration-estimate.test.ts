@@ -9,6 +9,47 @@ function shareIn(masses: Mass[], lo: number, hi: number): number {
   return masses.filter((m) => m.lo >= lo && m.hi <= hi).reduce((sum, m) => sum + m.p, 0)
 }
 
+/**
+ * Turnbull's EM as written down, slowly: the same cells and start as turnbull.ts, then each round gives every
+ * cell the sum, over the samples holding it, of its share of each sample.
+ */
+function textbookEm(samples: Array<[number, number]>): Mass[] {
+  const ends = [...new Set(samples.flat())].sort((a, b) => a - b)
+  const points = new Set(samples.filter(([lo, hi]) => lo === hi).map(([lo]) => lo))
+  const cells: Array<{ lo: number; hi: number }> = []
+  ends.forEach((at, i) => {
+    if (points.has(at)) cells.push({ lo: at, hi: at })
+    if (i + 1 < ends.length) cells.push({ lo: at, hi: ends[i + 1] as number })
+  })
+  // A sample holds the cells inside its interval (a point cell at either end included).
+  const holds = ([lo, hi]: [number, number], cell: { lo: number; hi: number }) =>
+    cell.lo >= lo && cell.hi <= hi
+  const n = samples.length
+  let p = cells.map((cell) =>
+    samples.reduce((sum, sample) => {
+      if (!holds(sample, cell)) return sum
+      const [lo, hi] = sample
+      const held = cells.filter((other) => holds(sample, other)).length
+      return sum + (hi === lo ? 1 / held : (cell.hi - cell.lo) / (hi - lo)) / n
+    }, 0),
+  )
+  for (let round = 0; round < 200; round++) {
+    const totals = samples.map((sample) =>
+      cells.reduce((total, cell, j) => (holds(sample, cell) ? total + (p[j] as number) : total), 0),
+    )
+    const next = cells.map((cell, k) =>
+      samples.reduce((sum, sample, i) => {
+        const total = totals[i] as number
+        return holds(sample, cell) && total > 0 ? sum + (p[k] as number) / (n * total) : sum
+      }, 0),
+    )
+    const moved = Math.max(...next.map((value, k) => Math.abs(value - (p[k] as number))))
+    p = next
+    if (moved < 1e-5) break
+  }
+  return cells.map((cell, k) => ({ ...cell, p: p[k] as number })).filter((mass) => mass.p > 1e-6)
+}
+
 describe('turnbull', () => {
   it('gives exact values their share of the jobs', () => {
     const masses = turnbull([
@@ -54,6 +95,28 @@ describe('turnbull', () => {
     expect(shareIn(masses, 100, 150)).toBeGreaterThan(0.45)
     expect(shareIn(masses, 500, 600)).toBeGreaterThan(0.45)
     expect(masses.map((m) => m.p).reduce((a, b) => a + b)).toBeCloseTo(1, 4)
+  })
+
+  it('equals the textbook EM on 64 jobs each seen only once, already final', () => {
+    // As in bench (b) when elapsed_time grows or is absent: mostly [0, t] brackets, which take all the rounds.
+    let seed = 11
+    const random = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    for (let set = 0; set < 5; set++) {
+      const samples: Array<[number, number]> = Array.from({ length: 64 }, () => {
+        const end = 300 + Math.round(random() * 40)
+        const kind = random()
+        if (kind < 0.2) return [end, end]
+        if (kind < 0.8) return [0, end + Math.round(random() * 60)]
+        return [end - Math.round(random() * 200), end + Math.round(random() * 60)]
+      })
+      const masses = turnbull(samples)
+      const expected = textbookEm(samples)
+      expect(masses.map(({ lo, hi }) => [lo, hi])).toEqual(expected.map(({ lo, hi }) => [lo, hi]))
+      for (const [k, mass] of masses.entries()) expect(mass.p).toBeCloseTo((expected[k] as Mass).p, 9)
+    }
   })
 
   it('has nothing to say without samples', () => {
