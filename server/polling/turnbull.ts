@@ -33,6 +33,8 @@ export function turnbull(samples: ReadonlyArray<readonly [number, number]>): Mas
   // and unoptimised it cost milliseconds per estimate that way (bench/RESULTS.md, 2026-12-07 (fourth)).
   const from = new Int32Array(n)
   const to = new Int32Array(n)
+  // Start from every sample spread evenly over its interval (an exact one all on its point).
+  let p = new Float64Array(count)
   for (let i = 0; i < n; i++) {
     const sample = samples[i] as readonly [number, number]
     const lo = sample[0]
@@ -42,15 +44,6 @@ export function turnbull(samples: ReadonlyArray<readonly [number, number]>): Mas
     while (end < count && (cells[end] as Cell).hi <= hi) end++
     from[i] = first
     to[i] = end
-  }
-  // Start from every sample spread evenly over its interval (an exact one all on its point).
-  let p = new Float64Array(count)
-  for (let i = 0; i < n; i++) {
-    const sample = samples[i] as readonly [number, number]
-    const lo = sample[0]
-    const hi = sample[1]
-    const first = from[i] as number
-    const end = to[i] as number
     for (let k = first; k < end; k++) {
       const cell = cells[k] as Cell
       p[k] = (p[k] as number) + (hi === lo ? 1 / (end - first) : (cell.hi - cell.lo) / (hi - lo)) / n

@@ -9,6 +9,15 @@ function shareIn(masses: Mass[], lo: number, hi: number): number {
   return masses.filter((m) => m.lo >= lo && m.hi <= hi).reduce((sum, m) => sum + m.p, 0)
 }
 
+/** Numbers in [0, 1) from a fixed seed (Park-Miller), so random cases are the same on every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed
+  return () => {
+    state = (state * 16807) % 2147483647
+    return state / 2147483647
+  }
+}
+
 /**
  * Turnbull's EM as written down, slowly: the same cells and start as turnbull.ts, then each round gives every
  * cell the sum, over the samples holding it, of its share of each sample.
@@ -99,11 +108,7 @@ describe('turnbull', () => {
 
   it('equals the textbook EM on 64 jobs each seen only once, already final', () => {
     // As in bench (b) when elapsed_time grows or is absent: mostly [0, t] brackets, which take all the rounds.
-    let seed = 11
-    const random = () => {
-      seed = (seed * 16807) % 2147483647
-      return seed / 2147483647
-    }
+    const random = seededRandom(11)
     for (let set = 0; set < 5; set++) {
       const samples: Array<[number, number]> = Array.from({ length: 64 }, () => {
         const end = 300 + Math.round(random() * 40)
@@ -204,11 +209,7 @@ describe('FinishedCurve', () => {
   }
 
   it('equals the mass-by-mass sum at every age, for exact values and intervals alike', () => {
-    let seed = 7
-    const random = () => {
-      seed = (seed * 16807) % 2147483647
-      return seed / 2147483647
-    }
+    const random = seededRandom(7)
     for (let round = 0; round < 20; round++) {
       const samples: Array<[number, number]> = Array.from({ length: 64 }, () => {
         const lo = 200 + Math.round(random() * 400)
