@@ -1,11 +1,8 @@
 /** One upstream image download shared by every caller of the same job's image at once (single flight). */
 import { finished, Readable } from 'node:stream'
 import { GatewayError } from '../errors.ts'
-import type { UpstreamImageStream } from '../upstream/client.ts'
+import type { ImageHead, UpstreamImageStream } from '../upstream/client.ts'
 import type { StoredImage } from './image-cache.ts'
-
-/** What every caller learns once the download's first bytes proved it is an image. */
-type ImageHead = Pick<UpstreamImageStream, 'contentType' | 'contentLength'>
 
 /** Why a download nobody reads any more is stopped. */
 const NOBODY_LEFT = () => new GatewayError('CANCELLED', 'every caller of the image went away')
@@ -33,6 +30,8 @@ export class ImageFlight {
   readonly #controller = new AbortController()
   readonly #opened: Promise<ImageHead>
   #source: Readable | undefined
+  /** The image, when the download brought it whole at once: every joiner gets it as it is, no reader. */
+  #whole: Buffer | undefined
   readonly #settled: (image: StoredImage | undefined) => void
 
   /**
@@ -69,6 +68,7 @@ export class ImageFlight {
       throw error
     }
     this.#waiting--
+    if (this.#whole) return { ...head, contentLength: this.#whole.byteLength, bytes: this.#whole }
     const reader = new FlightReader(this)
     // The caller's pipeline gets every error too; this only keeps an error raised before it listens harmless.
     reader.on('error', () => {})
@@ -110,6 +110,10 @@ export class ImageFlight {
   async #start(download: (signal: AbortSignal) => Promise<UpstreamImageStream>): Promise<ImageHead> {
     try {
       const image = await download(this.#controller.signal)
+      if (image.bytes) {
+        this.#takeWhole(image.bytes, image.contentType)
+        return { contentType: image.contentType, contentLength: image.contentLength }
+      }
       // Everyone left while it was opening: nobody reads what would come.
       if (this.#stopped) image.chunks.destroy()
       this.#source = image.chunks
@@ -145,6 +149,13 @@ export class ImageFlight {
           : undefined,
       )
     })
+  }
+
+  /** The download is over before it streamed: the flight ends at once, and its joiners share the bytes. */
+  #takeWhole(bytes: Buffer, contentType: string): void {
+    this.#whole = bytes
+    this.#ended = true
+    this.#finish(this.#keep ? { bytes: new Uint8Array(bytes), contentType } : undefined)
   }
 
   /** Feeds every reader that asked for more than there was. */

@@ -2,9 +2,8 @@
  * A succeeded job's image: from the byte-capped cache, else from one shared upstream download per job (see
  * image-flight.ts), under a cap on downloads at once across jobs.
  */
-import { Readable } from 'node:stream'
 import { GatewayError } from '../errors.ts'
-import type { UpstreamClient, UpstreamImageStream } from '../upstream/client.ts'
+import { imageBytes, type UpstreamClient, type UpstreamImageStream } from '../upstream/client.ts'
 import { DownloadSlots } from './download-slots.ts'
 import { ImageCache, type StoredImage } from './image-cache.ts'
 import { ImageFlight } from './image-flight.ts'
@@ -55,11 +54,7 @@ export class JobImages {
     const cached = this.#cache.get(job.id)
     if (!cached) return this.#flightFor(job, result).join(signal, keep)
     const bytes = Buffer.from(cached.bytes.buffer, cached.bytes.byteOffset, cached.bytes.byteLength)
-    return {
-      contentType: cached.contentType,
-      contentLength: bytes.byteLength,
-      chunks: Readable.from([bytes]),
-    }
+    return { contentType: cached.contentType, contentLength: bytes.byteLength, bytes }
   }
 
   /** The whole image (the download it joins leaves it in the cache for the next caller). */
@@ -67,9 +62,7 @@ export class JobImages {
     const cached = this.#cache.get(job.id)
     if (cached) return cached
     const image = await this.open(job, signal, true)
-    const chunks: Buffer[] = []
-    for await (const chunk of image.chunks) chunks.push(chunk as Buffer)
-    return { bytes: new Uint8Array(Buffer.concat(chunks)), contentType: image.contentType }
+    return { bytes: new Uint8Array(await imageBytes(image)), contentType: image.contentType }
   }
 
   #flightFor(job: JobRecord, result: string): ImageFlight {
@@ -98,7 +91,8 @@ export class JobImages {
     const release = this.#slots.tryAcquire() ?? (await this.#waitForSlot(signal))
     try {
       const image = await this.#upstream.openImage(result, signal)
-      image.chunks.once('close', release)
+      if (image.bytes) release()
+      else image.chunks.once('close', release)
       return image
     } catch (error) {
       release()

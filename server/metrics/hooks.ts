@@ -45,11 +45,11 @@ export function upstreamMetrics(metrics: GatewayMetrics): UpstreamObserver {
 export interface ImageBytesCounter {
   count(route: string, bytes: number): void
   /**
-   * The body to send for `image` on `response`, counted. A declared length is counted once the response is sent
-   * whole (no extra stream stage on the hot path: Node's parser enforces the length); an undeclared one is
-   * counted chunk by chunk as it passes.
+   * The body to send for `image` on `response`, counted: its bytes when it came whole, else its stream. A
+   * declared length is counted once the response is sent whole (no extra stream stage on the hot path: Node's
+   * parser enforces the length); an undeclared one is counted chunk by chunk as it passes.
    */
-  counted(route: string, image: UpstreamImageStream, response: ServerResponse): Readable
+  counted(route: string, image: UpstreamImageStream, response: ServerResponse): Buffer | Readable
 }
 
 /** The image byte counter of `metrics`. */
@@ -57,11 +57,15 @@ export function imageBytesCounter(metrics: GatewayMetrics): ImageBytesCounter {
   const count = (route: string, bytes: number) => metrics.imageBytesServed.inc({ route }, bytes)
   return {
     count,
-    counted(route, { chunks, contentLength }, response) {
+    counted(route, image, response) {
+      const body = image.bytes ?? image.chunks
+      const { contentLength } = image
       if (contentLength !== undefined) {
         response.once('finish', () => count(route, contentLength))
-        return chunks
+        return body
       }
+      // An image that came whole always has its length: only a stream is left here.
+      const chunks = body as Readable
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, done) {
           count(route, chunk.byteLength)

@@ -1,12 +1,11 @@
 /** The AkashGen HTTP client: submit a job, read statuses, download the image, each under its own timeout. */
-import { Readable } from 'node:stream'
 import type { GenerateRequest } from '@akashgen/contract'
 import { GatewayError } from '../errors.ts'
 import type { UpstreamClientOptions } from './client-options.ts'
 import { guardedCalls } from './guarded-call.ts'
 import type { UpstreamResponse } from './http-request.ts'
 import { sniffImageType } from './image-body.ts'
-import { createImageDownloader, notAnImage, type UpstreamImageStream } from './image-download.ts'
+import { createImageDownloader, imageBytes, notAnImage, type UpstreamImageStream } from './image-download.ts'
 import { resolveImageReference } from './image-reference.ts'
 import { createImageRouteMemory, openImageUrls } from './image-routes.ts'
 import { MAX_DRIFT_KINDS, MAX_UPSTREAM_JOB_ID_CHARS } from './limits.ts'
@@ -136,7 +135,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       const { bytes } = source
       const contentType = sniffImageType(bytes)
       if (!contentType) throw notAnImage(bytes, 'data URL')
-      return { contentType, contentLength: bytes.byteLength, chunks: Readable.from([Buffer.from(bytes)]) }
+      const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      return { contentType, contentLength: whole.byteLength, bytes: whole }
     }
     return openImageUrls(source.urls, {
       open: (url) => downloader.open(url, signal),
@@ -150,9 +150,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   async function fetchImage(result: string, signal?: AbortSignal): Promise<UpstreamImage> {
     const image = await openImage(result, signal)
-    const chunks: Uint8Array[] = []
-    for await (const chunk of image.chunks) chunks.push(chunk)
-    return { bytes: new Uint8Array(Buffer.concat(chunks)), contentType: image.contentType }
+    return { bytes: new Uint8Array(await imageBytes(image)), contentType: image.contentType }
   }
 
   return {
@@ -165,4 +163,4 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   }
 }
 
-export { IMAGE_ACCEPT, type UpstreamImageStream } from './image-download.ts'
+export { IMAGE_ACCEPT, type ImageHead, imageBytes, type UpstreamImageStream } from './image-download.ts'

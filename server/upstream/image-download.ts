@@ -11,14 +11,27 @@ import { describeFailure, statusError } from './request.ts'
 /** The `Accept` header for images: Next's optimiser re-encodes WebP to JPEG for clients that omit WebP. */
 export const IMAGE_ACCEPT = 'image/webp,image/png,image/jpeg,image/*'
 
-/** An image being downloaded: its type is known (from its first bytes), the rest arrives as it streams. */
-export interface UpstreamImageStream {
+/** What is known of an image once its first bytes proved it one. */
+export interface ImageHead {
   contentType: string
-  /** The full length when the upstream declared it. */
+  /** The full length when the upstream declared it (always, for an image that came whole). */
   contentLength: number | undefined
-  /** Every byte, the first ones included, with backpressure; errors past the size cap or the timeout. */
-  chunks: Readable
 }
+
+/**
+ * An image being downloaded, its type known from its first bytes. One that arrived whole with them (small
+ * images do, in the packet after the headers) comes as `bytes`: no stream stages to set up, pipe and tear down
+ * for it. Any other image streams as `chunks`.
+ */
+export type UpstreamImageStream = ImageHead &
+  (
+    | {
+        /** Every byte, the first ones included, with backpressure; errors past the size cap or the timeout. */
+        chunks: Readable
+        bytes?: undefined
+      }
+    | { contentLength: number; bytes: Buffer; chunks?: undefined }
+  )
 
 /** Opens image URLs on the upstream. */
 export interface ImageDownloader {
@@ -55,9 +68,15 @@ export function createImageDownloader(options: { timeoutMs: number; maxBytes: nu
       }
       const declared = Number(response.headers['content-length'] ?? Number.NaN)
       if (Number.isInteger(declared) && declared > options.maxBytes) throw tooLarge(options.maxBytes)
-      const head = await readHead(response)
+      const { head, whole } = await readHead(response)
       const contentType = sniffImageType(head)
       if (!contentType) throw notAnImage(head, url.pathname)
+      if (whole) {
+        // A declared length was checked above (and Node's parser holds the body to it); an undeclared one here.
+        if (head.byteLength > options.maxBytes) throw tooLarge(options.maxBytes)
+        deadline.clear()
+        return { contentType, contentLength: head.byteLength, bytes: head }
+      }
       // Plain stream piping from here: no per-chunk promises, and the caller's pace throttles the upstream.
       // A declared length is enforced by Node's HTTP parser, so only an undeclared one needs counting.
       const chunks = Number.isInteger(declared)
@@ -76,8 +95,12 @@ export function createImageDownloader(options: { timeoutMs: number; maxBytes: nu
   return { open }
 }
 
-/** Reads until there are enough bytes to tell the image type, then puts them back for the consumer. */
-async function readHead(stream: IncomingMessage): Promise<Uint8Array> {
+/**
+ * Reads until there are enough bytes to tell the image type. `whole` when that was the entire body (Node's
+ * parser saw the message end and nothing is left): reading it emptied the stream, which then ends by itself
+ * and frees its keep-alive socket. Otherwise the bytes are put back for the consumer.
+ */
+async function readHead(stream: IncomingMessage): Promise<{ head: Buffer; whole: boolean }> {
   const chunks: Buffer[] = []
   let length = 0
   while (length < SNIFF_BYTES) {
@@ -90,9 +113,10 @@ async function readHead(stream: IncomingMessage): Promise<Uint8Array> {
     if (stream.readableEnded) break
     await readableOrEnd(stream)
   }
-  const head = Buffer.concat(chunks, length)
+  const head = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length)
+  if (stream.complete && stream.readableLength === 0) return { head, whole: true }
   if (length > 0) stream.unshift(head)
-  return head
+  return { head, whole: false }
 }
 
 /**
@@ -125,6 +149,14 @@ export function byteCap(maxBytes: number): Transform {
       else done(null, chunk)
     },
   })
+}
+
+/** All of `image`'s bytes: as they came, or read to the end of its stream. */
+export async function imageBytes(image: UpstreamImageStream): Promise<Buffer> {
+  if (image.bytes) return image.bytes
+  const chunks: Buffer[] = []
+  for await (const chunk of image.chunks) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
 }
 
 /** Up to `limit` bytes of a (small, error) body as text. */

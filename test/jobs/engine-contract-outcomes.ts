@@ -1,6 +1,7 @@
 /** The engine contract, second part: what a job leaves behind: events, retention, freed slots and its image. */
 import { describe, expect, it, vi } from 'vitest'
 import type { JobEventRecord } from '../../server/jobs/job-record.ts'
+import { imageBytes } from '../../server/upstream/client.ts'
 import { servedImage, upstreamJobFor } from '../support/emulator.ts'
 import type { ContractHarness } from './engine-contract.ts'
 
@@ -120,7 +121,7 @@ export function outcomesContract(harness: ContractHarness): void {
       const served = await servedImage(harness.emulator, upstreamJobFor(harness.emulator, 'a lighthouse'))
 
       const stream = await engine.openImage(job.id)
-      expect(Buffer.concat(await collect(stream.chunks)).equals(served.bytes)).toBe(true)
+      expect((await imageBytes(stream)).equals(served.bytes)).toBe(true)
       expect(stream.contentType).toBe(served.type)
     })
 
@@ -141,7 +142,7 @@ export function outcomesContract(harness: ContractHarness): void {
       const again = await engine.image(job.id)
       const stream = await engine.openImage(job.id)
       expect(Buffer.from(again.bytes).equals(served.bytes)).toBe(true)
-      expect(Buffer.concat(await collect(stream.chunks)).equals(served.bytes)).toBe(true)
+      expect((await imageBytes(stream)).equals(served.bytes)).toBe(true)
       expect(fetches()).toBe(fetchesAfterFirst)
     })
 

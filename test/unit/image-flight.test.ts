@@ -1,9 +1,10 @@
 // One shared image download: early bytes reach the first caller, late joiners catch up, the last leaving stops it.
-import { PassThrough } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { DownloadSlots } from '../../server/jobs/download-slots.ts'
 import type { StoredImage } from '../../server/jobs/image-cache.ts'
 import { ImageFlight } from '../../server/jobs/image-flight.ts'
+import type { UpstreamImageStream } from '../../server/upstream/client.ts'
 
 const WEBP_HEAD = Buffer.from('RIFF\0\0\0\0WEBP')
 
@@ -23,6 +24,12 @@ function flightOverStream(options: { releaseDelivered?: boolean } = {}) {
   return { flight, upstream, settled, signal: () => signal }
 }
 
+/** The stream of an image a flight relays (these flights' downloads stream, so they never come whole). */
+function chunksOf(image: UpstreamImageStream): Readable {
+  if (!image.chunks) throw new Error('expected a streamed image, got whole bytes')
+  return image.chunks
+}
+
 /** The next chunk a stream yields. */
 const nextChunk = (stream: NodeJS.ReadableStream) =>
   new Promise<Buffer>((resolve) => stream.once('data', (chunk: Buffer) => resolve(chunk)))
@@ -39,12 +46,12 @@ describe('ImageFlight', () => {
     const { flight, upstream, settled } = flightOverStream()
     const first = await flight.join()
     upstream.write(WEBP_HEAD)
-    expect(await nextChunk(first.chunks)).toEqual(WEBP_HEAD)
-    first.chunks.pause()
+    expect(await nextChunk(chunksOf(first))).toEqual(WEBP_HEAD)
+    chunksOf(first).pause()
     const late = await flight.join(undefined, true)
-    const lateBytes = allBytes(late.chunks)
+    const lateBytes = allBytes(chunksOf(late))
     upstream.end(Buffer.from('rest of the image'))
-    const firstBytes = allBytes(first.chunks)
+    const firstBytes = allBytes(chunksOf(first))
     const whole = Buffer.concat([WEBP_HEAD, Buffer.from('rest of the image')])
     expect(await lateBytes).toEqual(whole)
     expect(Buffer.concat([WEBP_HEAD, await firstBytes])).toEqual(whole)
@@ -56,10 +63,10 @@ describe('ImageFlight', () => {
     const { flight, upstream, settled, signal } = flightOverStream()
     const [a, b] = await Promise.all([flight.join(), flight.join()])
     upstream.write(WEBP_HEAD)
-    a.chunks.destroy()
+    chunksOf(a).destroy()
     expect(signal()?.aborted).toBe(false)
-    expect(await nextChunk(b.chunks)).toEqual(WEBP_HEAD)
-    b.chunks.destroy()
+    expect(await nextChunk(chunksOf(b))).toEqual(WEBP_HEAD)
+    chunksOf(b).destroy()
     expect(signal()?.aborted).toBe(true)
     expect(upstream.destroyed).toBe(true)
     expect(settled).toEqual([undefined])
@@ -69,10 +76,10 @@ describe('ImageFlight', () => {
     const { flight, upstream, settled } = flightOverStream({ releaseDelivered: true })
     const reader = await flight.join()
     upstream.write(WEBP_HEAD)
-    expect(await nextChunk(reader.chunks)).toEqual(WEBP_HEAD)
+    expect(await nextChunk(chunksOf(reader))).toEqual(WEBP_HEAD)
     expect(flight.joinable).toBe(false)
     await expect(flight.join()).rejects.toMatchObject({ code: 'INTERNAL' })
-    const rest = allBytes(reader.chunks)
+    const rest = allBytes(chunksOf(reader))
     upstream.end(Buffer.from('rest of the image'))
     expect((await rest).toString()).toBe('rest of the image')
     expect(settled).toEqual([undefined])
@@ -82,10 +89,10 @@ describe('ImageFlight', () => {
     const { flight, upstream, settled } = flightOverStream({ releaseDelivered: true })
     const [reader, keeper] = await Promise.all([flight.join(), flight.join(undefined, true)])
     upstream.write(WEBP_HEAD)
-    expect(await nextChunk(reader.chunks)).toEqual(WEBP_HEAD)
+    expect(await nextChunk(chunksOf(reader))).toEqual(WEBP_HEAD)
     expect(flight.joinable).toBe(true)
-    const kept = allBytes(keeper.chunks)
-    const rest = allBytes(reader.chunks)
+    const kept = allBytes(chunksOf(keeper))
+    const rest = allBytes(chunksOf(reader))
     upstream.end(Buffer.from('rest'))
     await Promise.all([kept, rest])
     expect(Buffer.from(settled[0]?.bytes ?? []).toString()).toBe('RIFF\0\0\0\0WEBPrest')

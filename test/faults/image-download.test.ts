@@ -1,0 +1,109 @@
+// The image downloader over real sockets: a small image that arrives whole with its head comes as bytes (and
+// frees its keep-alive socket), one that arrives in parts streams, and the size cap holds either way.
+import { createServer as createHttpServer, type ServerResponse } from 'node:http'
+import { type AddressInfo, createServer as createTcpServer, type Server } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, describe, expect, it } from 'vitest'
+import { GatewayError } from '../../server/errors.ts'
+import { createImageDownloader, imageBytes } from '../../server/upstream/image-download.ts'
+
+/** A small WebP-looking image: the magic bytes, then filler. */
+const IMAGE = Buffer.concat([Buffer.from('RIFF\x24\x10\0\0WEBPVP8 ', 'latin1'), Buffer.alloc(4000, 7)])
+const MAX_BYTES = 1_000_000
+
+const servers: Server[] = []
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+})
+
+/** A node:http upstream answering every request with `answer`; counts the connections it accepted. */
+async function httpUpstream(answer: (response: ServerResponse) => void) {
+  const server = createHttpServer((_request, response) => answer(response))
+  const listening = await listen(server)
+  let connections = 0
+  server.on('connection', (socket) => {
+    connections++
+    socket.unref()
+  })
+  return { ...listening, connections: () => connections }
+}
+
+/** A raw TCP upstream that writes `response` (a whole HTTP/1.1 answer) in one write, then closes. */
+async function rawUpstream(response: Buffer) {
+  const server = createTcpServer((socket) => {
+    socket.once('data', () => socket.end(response))
+  })
+  return listen(server)
+}
+
+async function listen(server: Server) {
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/image.webp`) }
+}
+
+function chunkedAnswer(body: Buffer): Buffer {
+  const head =
+    'HTTP/1.1 200 OK\r\nContent-Type: image/webp\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n'
+  return Buffer.concat([
+    Buffer.from(`${head}${body.byteLength.toString(16)}\r\n`, 'latin1'),
+    body,
+    Buffer.from('\r\n0\r\n\r\n', 'latin1'),
+  ])
+}
+
+describe('an image download', () => {
+  it('that arrives whole with its head comes as bytes, and its keep-alive socket serves the next one', async () => {
+    const upstream = await httpUpstream((response) => {
+      response.writeHead(200, { 'content-type': 'image/webp', 'content-length': IMAGE.byteLength })
+      response.end(IMAGE)
+    })
+    const downloader = createImageDownloader({ timeoutMs: 5000, maxBytes: MAX_BYTES })
+    for (let i = 0; i < 3; i++) {
+      const image = await downloader.open(upstream.url)
+      expect(image.chunks).toBeUndefined()
+      expect(image.bytes?.equals(IMAGE)).toBe(true)
+      expect(image).toMatchObject({ contentType: 'image/webp', contentLength: IMAGE.byteLength })
+      // The emptied response ends on the next tick, and only then gives its socket back to the agent.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    // Had a whole image's response not ended, its socket would not be free and each download would open one.
+    expect(upstream.connections()).toBe(1)
+  })
+
+  it('that arrives in parts streams every byte, in order', async () => {
+    const upstream = await httpUpstream(async (response) => {
+      response.writeHead(200, { 'content-type': 'image/webp', 'content-length': IMAGE.byteLength })
+      response.write(IMAGE.subarray(0, 100))
+      await sleep(50)
+      response.end(IMAGE.subarray(100))
+    })
+    const downloader = createImageDownloader({ timeoutMs: 5000, maxBytes: MAX_BYTES })
+    const image = await downloader.open(upstream.url)
+    expect(image.bytes).toBeUndefined()
+    expect(image.chunks).toBeDefined()
+    expect((await imageBytes(image)).equals(IMAGE)).toBe(true)
+  })
+
+  it('without a declared length, whole at once, comes as bytes up to the cap and is refused one byte over', async () => {
+    const upstream = await rawUpstream(chunkedAnswer(IMAGE))
+    const atCap = await createImageDownloader({ timeoutMs: 5000, maxBytes: IMAGE.byteLength }).open(
+      upstream.url,
+    )
+    expect(atCap.bytes?.equals(IMAGE)).toBe(true)
+    expect(atCap.contentLength).toBe(IMAGE.byteLength)
+
+    const overCap = createImageDownloader({ timeoutMs: 5000, maxBytes: IMAGE.byteLength - 1 }).open(
+      upstream.url,
+    )
+    const error = await overCap.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(GatewayError)
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR' })
+    expect((error as GatewayError).message).toContain(`${IMAGE.byteLength - 1}-byte limit`)
+  })
+})
