@@ -1,4 +1,5 @@
 /** One HTTP request to the upstream under its own timeout, with failures turned into GatewayErrors. */
+import { IncomingMessage } from 'node:http'
 import { finished, Readable } from 'node:stream'
 import { GatewayError } from '../errors.ts'
 import { startDeadline } from './deadline.ts'
@@ -104,6 +105,18 @@ async function readCapped(response: Answer, maxBytes: number): Promise<{ bytes: 
  * destroys the stream, as leaving a `for await` loop does.
  */
 function readStreamCapped(body: Readable, maxBytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
+  // An answer Node's parser already holds whole (a small JSON one usually does by now) is taken in one read,
+  // without listeners or an end-of-stream watch; the emptied stream then ends and frees its socket.
+  if (
+    body instanceof IncomingMessage &&
+    body.complete &&
+    !body.destroyed &&
+    body.readableFlowing === null &&
+    body.readableLength <= maxBytes
+  ) {
+    const bytes = (body.read() as Buffer | null) ?? Buffer.alloc(0)
+    return Promise.resolve({ bytes, complete: true })
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let total = 0

@@ -1,11 +1,13 @@
-// The image downloader over real sockets: a small image that arrives whole with its head comes as bytes (and
-// frees its keep-alive socket), one that arrives in parts streams, and the size cap holds either way.
+// Upstream answers over real sockets: one that arrives whole with its head is taken at once (a small image as
+// bytes, a JSON answer in one read) and frees its keep-alive socket; one that arrives in parts streams; the
+// size caps hold either way.
 import { createServer as createHttpServer, type ServerResponse } from 'node:http'
 import { type AddressInfo, createServer as createTcpServer, type Server } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { GatewayError } from '../../server/errors.ts'
 import { createImageDownloader, imageBytes } from '../../server/upstream/image-download.ts'
+import { JSON_HEADERS, readJson, upstreamFetch } from '../../server/upstream/request.ts'
 
 /** A small WebP-looking image: the magic bytes, then filler. */
 const IMAGE = Buffer.concat([Buffer.from('RIFF\x24\x10\0\0WEBPVP8 ', 'latin1'), Buffer.alloc(4000, 7)])
@@ -17,6 +19,9 @@ afterEach(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()))
   }
 })
+
+/** Lets the emptied answer end (on the next tick), which is when it gives its socket back to the agent. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 /** A node:http upstream answering every request with `answer`; counts the connections it accepted. */
 async function httpUpstream(answer: (response: ServerResponse) => void) {
@@ -66,8 +71,7 @@ describe('an image download', () => {
       expect(image.chunks).toBeUndefined()
       expect(image.bytes?.equals(IMAGE)).toBe(true)
       expect(image).toMatchObject({ contentType: 'image/webp', contentLength: IMAGE.byteLength })
-      // The emptied response ends on the next tick, and only then gives its socket back to the agent.
-      await new Promise((resolve) => setImmediate(resolve))
+      await nextTurn()
     }
     // Had a whole image's response not ended, its socket would not be free and each download would open one.
     expect(upstream.connections()).toBe(1)
@@ -105,5 +109,57 @@ describe('an image download', () => {
     expect(error).toBeInstanceOf(GatewayError)
     expect(error).toMatchObject({ code: 'UPSTREAM_ERROR' })
     expect((error as GatewayError).message).toContain(`${IMAGE.byteLength - 1}-byte limit`)
+  })
+})
+
+describe('a JSON answer', () => {
+  const ANSWER = { jobs: Array.from({ length: 20 }, (_, i) => ({ job_id: `job-${i}`, status: 'pending' })) }
+  const TEXT = JSON.stringify(ANSWER)
+  const statusOf = async (url: URL, maxBytes?: number) =>
+    readJson('status', await upstreamFetch('status', url, { headers: JSON_HEADERS }, 5000), maxBytes)
+
+  it('that arrives whole is read at once, and its keep-alive socket serves the next call', async () => {
+    const upstream = await httpUpstream((response) => {
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(TEXT),
+      })
+      response.end(TEXT)
+    })
+    for (let i = 0; i < 3; i++) {
+      expect(await statusOf(upstream.url)).toEqual(ANSWER)
+      await nextTurn()
+    }
+    expect(upstream.connections()).toBe(1)
+  })
+
+  it('that arrives in parts is read to its end', async () => {
+    const upstream = await httpUpstream(async (response) => {
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(TEXT),
+      })
+      response.write(TEXT.slice(0, 30))
+      await sleep(50)
+      response.end(TEXT.slice(30))
+    })
+    expect(await statusOf(upstream.url)).toEqual(ANSWER)
+  })
+
+  it('that arrives whole but over the cap is refused, naming the limit', async () => {
+    const upstream = await httpUpstream((response) => {
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(TEXT),
+      })
+      response.end(TEXT)
+    })
+    const refused = await statusOf(upstream.url, 100).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(refused).toBeInstanceOf(GatewayError)
+    expect(refused).toMatchObject({ code: 'UPSTREAM_ERROR' })
+    expect((refused as GatewayError).message).toContain('100-byte limit')
   })
 })
