@@ -58,14 +58,11 @@ export function imageBytesCounter(metrics: GatewayMetrics): ImageBytesCounter {
   return {
     count,
     counted(route, image, response) {
-      const body = image.bytes ?? image.chunks
-      const { contentLength } = image
-      if (contentLength !== undefined) {
-        response.once('finish', () => count(route, contentLength))
-        return body
-      }
-      // An image that came whole always has its length: only a stream is left here.
-      const chunks = body as Readable
+      const length = image.bytes?.byteLength ?? image.contentLength
+      if (length !== undefined) response.once('finish', () => count(route, length))
+      if (image.bytes) return image.bytes
+      const { chunks } = image
+      if (length !== undefined) return chunks
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, done) {
           count(route, chunk.byteLength)

@@ -5,9 +5,9 @@ import { createServer as createHttpServer, type ServerResponse } from 'node:http
 import { type AddressInfo, createServer as createTcpServer, type Server } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import { GatewayError } from '../../server/errors.ts'
 import { createImageDownloader, imageBytes } from '../../server/upstream/image-download.ts'
 import { JSON_HEADERS, readJson, upstreamFetch } from '../../server/upstream/request.ts'
+import { refusal } from '../support/thrown.ts'
 
 /** A small WebP-looking image: the magic bytes, then filler. */
 const IMAGE = Buffer.concat([Buffer.from('RIFF\x24\x10\0\0WEBPVP8 ', 'latin1'), Buffer.alloc(4000, 7)])
@@ -22,6 +22,20 @@ afterEach(async () => {
 
 /** Lets the emptied answer end (on the next tick), which is when it gives its socket back to the agent. */
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+
+/** A node:http upstream answering every request with `body` of `type`, its length declared, in one write. */
+const whole = (type: string, body: Buffer | string) => (response: ServerResponse) => {
+  response.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) })
+  response.end(body)
+}
+
+/** The same answer in two writes 50 ms apart, the first `at` bytes first. */
+const inParts = (type: string, body: Buffer | string, at: number) => async (response: ServerResponse) => {
+  response.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) })
+  response.write(body.slice(0, at))
+  await sleep(50)
+  response.end(body.slice(at))
+}
 
 /** A node:http upstream answering every request with `answer`; counts the connections it accepted. */
 async function httpUpstream(answer: (response: ServerResponse) => void) {
@@ -61,10 +75,7 @@ function chunkedAnswer(body: Buffer): Buffer {
 
 describe('an image download', () => {
   it('that arrives whole with its head comes as bytes, and its keep-alive socket serves the next one', async () => {
-    const upstream = await httpUpstream((response) => {
-      response.writeHead(200, { 'content-type': 'image/webp', 'content-length': IMAGE.byteLength })
-      response.end(IMAGE)
-    })
+    const upstream = await httpUpstream(whole('image/webp', IMAGE))
     const downloader = createImageDownloader({ timeoutMs: 5000, maxBytes: MAX_BYTES })
     for (let i = 0; i < 3; i++) {
       const image = await downloader.open(upstream.url)
@@ -78,12 +89,7 @@ describe('an image download', () => {
   })
 
   it('that arrives in parts streams every byte, in order', async () => {
-    const upstream = await httpUpstream(async (response) => {
-      response.writeHead(200, { 'content-type': 'image/webp', 'content-length': IMAGE.byteLength })
-      response.write(IMAGE.subarray(0, 100))
-      await sleep(50)
-      response.end(IMAGE.subarray(100))
-    })
+    const upstream = await httpUpstream(inParts('image/webp', IMAGE, 100))
     const downloader = createImageDownloader({ timeoutMs: 5000, maxBytes: MAX_BYTES })
     const image = await downloader.open(upstream.url)
     expect(image.bytes).toBeUndefined()
@@ -99,16 +105,11 @@ describe('an image download', () => {
     expect(atCap.bytes?.equals(IMAGE)).toBe(true)
     expect(atCap.contentLength).toBe(IMAGE.byteLength)
 
-    const overCap = createImageDownloader({ timeoutMs: 5000, maxBytes: IMAGE.byteLength - 1 }).open(
-      upstream.url,
+    const error = await refusal(
+      createImageDownloader({ timeoutMs: 5000, maxBytes: IMAGE.byteLength - 1 }).open(upstream.url),
     )
-    const error = await overCap.then(
-      () => undefined,
-      (e: unknown) => e,
-    )
-    expect(error).toBeInstanceOf(GatewayError)
-    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR' })
-    expect((error as GatewayError).message).toContain(`${IMAGE.byteLength - 1}-byte limit`)
+    expect(error.code).toBe('UPSTREAM_ERROR')
+    expect(error.message).toContain(`${IMAGE.byteLength - 1}-byte limit`)
   })
 })
 
@@ -119,13 +120,7 @@ describe('a JSON answer', () => {
     readJson('status', await upstreamFetch('status', url, { headers: JSON_HEADERS }, 5000), maxBytes)
 
   it('that arrives whole is read at once, and its keep-alive socket serves the next call', async () => {
-    const upstream = await httpUpstream((response) => {
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(TEXT),
-      })
-      response.end(TEXT)
-    })
+    const upstream = await httpUpstream(whole('application/json', TEXT))
     for (let i = 0; i < 3; i++) {
       expect(await statusOf(upstream.url)).toEqual(ANSWER)
       await nextTurn()
@@ -134,32 +129,14 @@ describe('a JSON answer', () => {
   })
 
   it('that arrives in parts is read to its end', async () => {
-    const upstream = await httpUpstream(async (response) => {
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(TEXT),
-      })
-      response.write(TEXT.slice(0, 30))
-      await sleep(50)
-      response.end(TEXT.slice(30))
-    })
+    const upstream = await httpUpstream(inParts('application/json', TEXT, 30))
     expect(await statusOf(upstream.url)).toEqual(ANSWER)
   })
 
   it('that arrives whole but over the cap is refused, naming the limit', async () => {
-    const upstream = await httpUpstream((response) => {
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(TEXT),
-      })
-      response.end(TEXT)
-    })
-    const refused = await statusOf(upstream.url, 100).then(
-      () => undefined,
-      (e: unknown) => e,
-    )
-    expect(refused).toBeInstanceOf(GatewayError)
-    expect(refused).toMatchObject({ code: 'UPSTREAM_ERROR' })
-    expect((refused as GatewayError).message).toContain('100-byte limit')
+    const upstream = await httpUpstream(whole('application/json', TEXT))
+    const error = await refusal(statusOf(upstream.url, 100))
+    expect(error.code).toBe('UPSTREAM_ERROR')
+    expect(error.message).toContain('100-byte limit')
   })
 })

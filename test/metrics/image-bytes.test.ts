@@ -32,4 +32,15 @@ describe('image bytes served', () => {
     response.emit('finish')
     expect(await served(metrics)).toBe(70)
   })
+
+  it('counts an image that came whole once the response was sent, and hands on its bytes as they are', async () => {
+    const metrics = createMetrics()
+    const response = new EventEmitter() as ServerResponse
+    const bytes = Buffer.alloc(90, 3)
+    const image = { contentType: 'image/png', contentLength: 90, bytes }
+    expect(imageBytesCounter(metrics).counted('/x', image, response)).toBe(bytes)
+    expect(await served(metrics)).toBe(0)
+    response.emit('finish')
+    expect(await served(metrics)).toBe(90)
+  })
 })

@@ -1,20 +1,11 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../../server/errors.ts'
 import { sniffImageType } from '../../server/upstream/image-body.ts'
 import { byteCap } from '../../server/upstream/image-download.ts'
+import { refusal } from '../support/thrown.ts'
 
 const bytes = (...values: (number | string)[]) =>
   new Uint8Array(values.flatMap((v) => (typeof v === 'string' ? [...Buffer.from(v, 'latin1')] : [v])))
-
-async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!(error instanceof GatewayError)) throw new Error(`expected a GatewayError, got ${String(error)}`)
-  return error
-}
 
 describe('sniffImageType', () => {
   it.each([
